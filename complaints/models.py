@@ -1,0 +1,256 @@
+"""Customers, complaints and their append-only timeline. Rules live in services.py."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from escalation.choices import Category, Channel, Nation
+from escalation.models import CodeVersion
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+
+
+class Customer(models.Model):
+    class Kind(models.TextChoices):
+        CONSUMER = "consumer", "Consumer"
+        BUSINESS = "business", "Business"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CONSUMER)
+    employee_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Businesses only: decides ADR eligibility."
+    )
+    account_reference = models.CharField(max_length=64, blank=True)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    preferred_contact = models.CharField(
+        max_length=16, choices=ContactMethod.choices, default=ContactMethod.EMAIL
+    )
+    nation = models.CharField(
+        max_length=3,
+        choices=Nation.choices,
+        default=Nation.ENG,
+        help_text="Decides which bank holidays are not working days.",
+    )
+    vulnerability_flags = models.JSONField(default=list, blank=True)
+    vulnerability_notes = models.TextField(blank=True)
+    portal_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customer",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="business", employee_count__isnull=False)
+                | Q(kind="consumer", employee_count__isnull=True),
+                name="customer_business_has_employee_count",
+            ),
+        ]
+        indexes = [
+            # Staff search by account reference and by email (exact match).
+            models.Index(fields=["account_reference"], name="customer_account_ref_idx"),
+            models.Index(fields=["email"], name="customer_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def adr_employees(self) -> int | None:
+        """What the ADR rules need: None for a consumer, the head-count for a business."""
+        return self.employee_count if self.kind == self.Kind.BUSINESS else None
+
+
+class VulnerabilityFlag(models.TextChoices):
+    HEARING = "hearing", "Hearing impairment"
+    SIGHT = "sight", "Sight impairment"
+    SPEECH = "speech", "Speech impairment"
+    MOBILITY = "mobility", "Mobility"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    COGNITIVE = "cognitive", "Learning or cognitive difficulty"
+    FINANCIAL = "financial", "Financial difficulty"
+    BEREAVEMENT = "bereavement", "Bereavement"
+    LANGUAGE = "language", "Language support needed"
+
+
+class Department(models.TextChoices):
+    TECHNICAL = "technical", "Technical support"
+    ACCOUNTS = "accounts", "Accounts"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    INVESTIGATING = "investigating", "Investigating"
+    AWAITING_CUSTOMER = "awaiting_customer", "Response sent, awaiting customer"
+    ESCALATED = "escalated", "Escalated (formal)"
+    FINAL_RESPONSE = "final_response", "Final response sent"
+    DEADLOCK = "deadlock", "Deadlock letter sent"
+    ADR_REFERRED = "adr_referred", "Referred to ADR"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = (
+    Status.NEW,
+    Status.ACKNOWLEDGED,
+    Status.INVESTIGATING,
+    Status.AWAITING_CUSTOMER,
+    Status.ESCALATED,
+    Status.FINAL_RESPONSE,
+)
+
+
+class Complaint(models.Model):
+    reference = models.CharField(max_length=16, unique=True, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="complaints")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    category = models.CharField(max_length=16, choices=Category.choices)
+    department = models.CharField(max_length=16, choices=Department.choices, blank=True)
+    summary = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    first_made_at = models.DateTimeField(help_text="When the customer first told us.")
+    received_at = models.DateTimeField(help_text="When this contact reached us.")
+    effective_receipt_at = models.DateTimeField(
+        help_text="Received time moved to the next opening time when outside office hours."
+    )
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_complaints",
+    )
+    tier = models.PositiveSmallIntegerField(default=0, help_text="Escalation tier level.")
+    code_version = models.ForeignKey(
+        CodeVersion, on_delete=models.PROTECT, related_name="complaints"
+    )
+
+    # Inputs of the later clocks.
+    responded_at = models.DateTimeField(null=True, blank=True)
+    resolution_actioned_at = models.DateTimeField(null=True, blank=True)
+    letter_date = models.DateField(
+        null=True, blank=True, help_text="Date of our deadlock / ADR letter."
+    )
+
+    # The clocks, precomputed on write so sweeps and queues are range queries.
+    acknowledge_by = models.DateTimeField(null=True, blank=True)
+    respond_by = models.DateTimeField(null=True, blank=True)
+    resolve_by = models.DateTimeField(null=True, blank=True)
+    adr_eligible_from = models.DateField()
+    adr_refer_by = models.DateField(null=True, blank=True)
+    auto_close_at = models.DateTimeField(null=True, blank=True)
+    adr_eligible = models.BooleanField(default=True)
+    adr_ineligible_reason = models.CharField(max_length=300, blank=True)
+    clock_reasons = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every service write: a stale form is refused instead of overwriting.
+    row_version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(received_at__gte=models.F("first_made_at")),
+                name="complaint_received_not_before_first_made",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-received_at"], name="complaint_customer_idx"),
+            # Auto-close sweep: awaiting customer with auto_close_at <= now.
+            models.Index(
+                fields=["auto_close_at"],
+                condition=Q(status="awaiting_customer", auto_close_at__isnull=False),
+                name="complaint_auto_close_due_idx",
+            ),
+            # ADR-period sweep: open complaints whose ADR period has passed.
+            models.Index(
+                fields=["adr_eligible_from"],
+                condition=Q(
+                    status__in=["new", "acknowledged", "investigating", "awaiting_customer",
+                                "escalated", "final_response"]
+                ),
+                name="complaint_adr_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class TimelineEvent(models.Model):
+    """Append-only: PostgreSQL refuses UPDATE and DELETE on this table (see migration 0002)."""
+
+    class Kind(models.TextChoices):
+        LOGGED = "logged", "Complaint logged"
+        CALL = "call", "Phone call"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+        NOTE = "note", "Note"
+        TECHNICAL_REPORT = "technical_report", "Technical report"
+        THIRD_PARTY = "third_party", "Third-party correspondence"
+        STATUS_CHANGE = "status_change", "Status change"
+        CLOCK_CHANGE = "clock_change", "Clock change"
+        ASSIGNMENT = "assignment", "Assignment"
+        ESCALATION = "escalation", "Escalation"
+        NOTIFICATION = "notification", "Notification"
+
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", "Internal"
+        CUSTOMER = "customer", "Customer-visible"
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    occurred_at = models.DateTimeField(help_text="When it happened (a call may be logged later).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    summary = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    # Sweeps and deliveries record each event once, however often they run.
+    dedupe_key = models.CharField(max_length=100, null=True, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "dedupe_key"],
+                condition=Q(dedupe_key__isnull=False),
+                name="timeline_event_dedupe",
+            )
+        ]
+        indexes = [
+            # Complaint page: a complaint's events in order.
+            models.Index(fields=["complaint", "occurred_at", "id"], name="timeline_complaint_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind} {self.summary}"

@@ -1,0 +1,264 @@
+"""Every write to customers, complaints and timelines. Callers pass `now`; rules never read it."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from complaints.models import Complaint, Customer, TimelineEvent
+from escalation.choices import CLOCK_NAMES, Category, Channel
+from escalation.clocks import ClockInputs, Clocks, compute_clocks
+from escalation.models import CodeVersion
+from escalation.selectors import code_rules, code_version_in_force
+
+# Crockford's base32 without I, L, O, U: nothing to misread on the phone, nothing sequential.
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# A little leeway for clocks of the browser or phone system being slightly ahead of ours.
+_FUTURE_SKEW = datetime.timedelta(minutes=5)
+
+
+def reference_generate() -> str:
+    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"RD-{body[:4]}-{body[4:]}"
+
+
+def _actor(by: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    return by if by is not None and by.is_authenticated else None
+
+
+def timeline_record(
+    *,
+    complaint: Complaint,
+    kind: str,
+    summary: str,
+    occurred_at: datetime.datetime,
+    author: AbstractBaseUser | None = None,
+    visibility: str = TimelineEvent.Visibility.INTERNAL,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+) -> TimelineEvent | None:
+    """Append one event. With a dedupe_key, a second call records nothing and returns None."""
+    event = TimelineEvent(
+        complaint=complaint,
+        kind=kind,
+        summary=summary[:300],
+        occurred_at=occurred_at,
+        author=_actor(author),
+        visibility=visibility,
+        body=body,
+        data=data or {},
+        dedupe_key=dedupe_key,
+    )
+    if dedupe_key is None:
+        event.save()
+        return event
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError:
+        return None
+    return event
+
+
+def customer_create(*, by: AbstractBaseUser | None = None, **fields: Any) -> Customer:
+    customer = Customer(**fields)
+    if customer.kind == Customer.Kind.CONSUMER:
+        customer.employee_count = None
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+def _clock_inputs(complaint: Complaint) -> ClockInputs:
+    return ClockInputs(
+        channel=complaint.channel,
+        received=complaint.received_at,
+        first_made=complaint.first_made_at,
+        nation=complaint.customer.nation,
+        category=complaint.category,
+        employees=complaint.customer.adr_employees,
+        letter_date=complaint.letter_date,
+        responded=complaint.responded_at,
+        resolution_actioned=complaint.resolution_actioned_at,
+    )
+
+
+def _clocks_assign(complaint: Complaint, clocks: Clocks) -> dict[str, tuple[Any, Any]]:
+    """Copy computed clocks onto the complaint; return {name: (before, after)} of changes."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    for name, value in clocks.as_dict().items():
+        before = getattr(complaint, name)
+        if before != value:
+            changes[name] = (before, value)
+        setattr(complaint, name, value)
+    complaint.effective_receipt_at = clocks.effective_receipt
+    complaint.adr_eligible = clocks.adr_eligible
+    complaint.adr_ineligible_reason = clocks.adr_ineligible_reason
+    complaint.clock_reasons = dict(clocks.reasons)
+    return changes
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@transaction.atomic
+def complaint_create(
+    *,
+    customer: Customer,
+    channel: str,
+    category: str,
+    summary: str,
+    now: datetime.datetime,
+    by: AbstractBaseUser | None = None,
+    details: str = "",
+    department: str = "",
+    first_made_at: datetime.datetime | None = None,
+    received_at: datetime.datetime | None = None,
+    assigned_to: AbstractBaseUser | None = None,
+) -> Complaint:
+    """Log a complaint under the code version in force when it was first made, with its clocks."""
+    received_at = received_at or now
+    first_made_at = first_made_at or received_at
+    errors: dict[str, str] = {}
+    if channel not in Channel.values:
+        errors["channel"] = f"Choose one of: {', '.join(Channel.values)}."
+    if category not in Category.values:
+        errors["category"] = f"Choose one of: {', '.join(Category.values)}."
+    if not summary.strip():
+        errors["summary"] = "Say in a few words what the complaint is about."
+    if first_made_at > now + _FUTURE_SKEW:
+        errors["first_made_at"] = "A complaint cannot have been first made in the future."
+    if received_at > now + _FUTURE_SKEW:
+        errors["received_at"] = "A complaint cannot have been received in the future."
+    if first_made_at > received_at:
+        errors["first_made_at"] = "It was first made before (or when) this contact was received."
+    if errors:
+        raise ValidationError(errors)
+
+    version = code_version_in_force(at=first_made_at)
+    complaint = Complaint(
+        customer=customer,
+        channel=channel,
+        category=category,
+        department=department,
+        summary=summary.strip(),
+        details=details,
+        first_made_at=first_made_at,
+        received_at=received_at,
+        code_version=version,
+        assigned_to=assigned_to,
+    )
+    clocks = compute_clocks(code_rules(version), _clock_inputs(complaint))
+    _clocks_assign(complaint, clocks)
+    for _ in range(5):
+        complaint.reference = reference_generate()
+        try:
+            with transaction.atomic():
+                complaint.save(force_insert=True)
+            break
+        except IntegrityError:
+            if Complaint.objects.filter(reference=complaint.reference).exists():
+                complaint.pk = None
+                continue
+            raise
+    else:  # pragma: no cover - 32^8 references make five collisions practically impossible
+        raise RuntimeError("could not allocate a unique complaint reference")
+
+    timeline_record(
+        complaint=complaint,
+        kind=TimelineEvent.Kind.LOGGED,
+        summary=f"Complaint logged ({complaint.get_channel_display().lower()}) under {version}",
+        occurred_at=received_at,
+        author=by,
+        visibility=TimelineEvent.Visibility.CUSTOMER,
+        body=details,
+    )
+    timeline_record(
+        complaint=complaint,
+        kind=TimelineEvent.Kind.CLOCK_CHANGE,
+        summary="Clocks set from the code of practice",
+        occurred_at=now,
+        author=by,
+        data={
+            "version": version.pk,
+            "clocks": {name: _iso(getattr(complaint, name)) for name in CLOCK_NAMES},
+            "reasons": complaint.clock_reasons,
+        },
+    )
+    if customer.email:
+        from notifications.services import notification_enqueue
+
+        notification_enqueue(
+            recipient=customer.email,
+            template="complaint_acknowledgement",
+            context=acknowledgement_context(complaint),
+            idempotency_key=f"complaint:{complaint.reference}:acknowledgement",
+            complaint=complaint,
+        )
+    return complaint
+
+
+def acknowledgement_context(complaint: Complaint) -> dict[str, Any]:
+    version = complaint.code_version
+    return {
+        "reference": complaint.reference,
+        "customer_name": complaint.customer.name,
+        "summary": complaint.summary,
+        "channel": complaint.get_channel_display(),
+        "respond_by": _iso(complaint.respond_by),
+        "resolve_by": _iso(complaint.resolve_by),
+        "adr_eligible_from": _iso(complaint.adr_eligible_from),
+        "company_name": version.company_name,
+        "company_phone": version.company_phone,
+    }
+
+
+@transaction.atomic
+def complaint_clocks_apply(
+    *,
+    complaint: Complaint,
+    now: datetime.datetime,
+    by: AbstractBaseUser | None,
+    reason: str,
+    version: CodeVersion | None = None,
+) -> dict[str, tuple[Any, Any]]:
+    """Recompute the clocks (optionally re-applying another version, deliberately) and audit."""
+    complaint = Complaint.objects.select_for_update().select_related("customer").get(pk=complaint.pk)
+    if version is not None and version.pk != complaint.code_version_id:
+        if not version.is_published:
+            raise ValidationError("Only a published version can govern a complaint.")
+        if not reason.strip():
+            raise ValidationError("Say why this complaint is moving to another code version.")
+        previous = complaint.code_version
+        complaint.code_version = version
+        timeline_record(
+            complaint=complaint,
+            kind=TimelineEvent.Kind.CLOCK_CHANGE,
+            summary=f"Code version re-applied: {previous} → {version}",
+            occurred_at=now,
+            author=by,
+            body=reason,
+            data={"from_version": previous.pk, "to_version": version.pk},
+        )
+    clocks = compute_clocks(code_rules(complaint.code_version), _clock_inputs(complaint))
+    changes = _clocks_assign(complaint, clocks)
+    complaint.row_version += 1
+    complaint.save()
+    if changes:
+        timeline_record(
+            complaint=complaint,
+            kind=TimelineEvent.Kind.CLOCK_CHANGE,
+            summary="Clocks changed: " + ", ".join(changes),
+            occurred_at=now,
+            author=by,
+            body=reason,
+            data={name: [_iso(a), _iso(b)] for name, (a, b) in changes.items()},
+        )
+    return changes

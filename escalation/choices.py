@@ -1,0 +1,44 @@
+"""Vocabulary shared by codes of practice, complaints and the clocks."""
+
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    WEB = "web", "Web form"
+    IN_PERSON = "in_person", "In person"
+
+
+class Category(models.TextChoices):
+    SALES = "sales", "Sales"
+    BILLING = "billing", "Billing"
+    FAULT_REPAIR = "fault_repair", "Fault repair"
+    SERVICE = "service", "Service"
+    PRICING = "pricing", "Pricing"
+    OTHER = "other", "Other"
+
+
+class Nation(models.TextChoices):
+    # Codes are the `holidays` package's UK subdivisions; Wales shares England's bank holidays.
+    ENG = "ENG", "England"
+    WLS = "WLS", "Wales"
+    SCT = "SCT", "Scotland"
+    NIR = "NIR", "Northern Ireland"
+
+
+class AdrLetterPolicy(models.TextChoices):
+    ON_DEADLOCK = "on_deadlock", "We write when we cannot resolve the complaint (deadlock)"
+    ON_REQUEST = "on_request", "The customer asks for a deadlock letter"
+    UNPROMPTED = "unprompted", "Sent unprompted at deadlock and when the ADR period passes"
+
+
+CLOCK_NAMES = (
+    "acknowledge_by",
+    "respond_by",
+    "resolve_by",
+    "adr_eligible_from",
+    "adr_refer_by",
+    "auto_close_at",
+)

@@ -1,0 +1,198 @@
+"""Every clock a complaint has, computed from a code's rules. Pure: no Django, `now` never read.
+
+The rules are a frozen snapshot of a code version (`CodeVersion.rules()` builds one), so the same
+function serves complaints, the `deadlines` command, the admin what-if page and the bench seeder.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from escalation.calendar import (
+    LONDON,
+    OfficeHours,
+    WorkingCalendar,
+    local_date,
+    months_after,
+    weeks_after,
+)
+
+CONSUMER = None  # employees=None means the customer is a consumer, not a business
+
+
+@dataclass(frozen=True)
+class ChannelRule:
+    acknowledge_working_days: int | None = None
+    respond_working_days: int | None = None
+
+
+@dataclass(frozen=True)
+class CodeRules:
+    office_hours: OfficeHours
+    channels: Mapping[str, ChannelRule]
+    adr_period_weeks: int
+    resolve_working_days: int | None = None
+    auto_close_working_days: int | None = None
+    adr_period_applies_from: datetime.date | None = None
+    adr_period_weeks_before: int | None = None
+    refer_by_months_after_letter: int | None = None
+    refer_by_months_after_first_made: int | None = None
+    adr_employee_threshold: int = 10
+    adr_threshold_inclusive: bool = True
+    adr_excluded_categories: frozenset[str] = frozenset()
+    closure_days: frozenset[datetime.date] = frozenset()
+
+
+@dataclass(frozen=True)
+class ClockInputs:
+    channel: str
+    received: datetime.datetime
+    first_made: datetime.datetime
+    nation: str = "ENG"
+    category: str = "other"
+    employees: int | None = CONSUMER
+    letter_date: datetime.date | None = None
+    responded: datetime.datetime | None = None
+    resolution_actioned: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Clocks:
+    effective_receipt: datetime.datetime
+    acknowledge_by: datetime.datetime | None
+    respond_by: datetime.datetime | None
+    resolve_by: datetime.datetime | None
+    adr_eligible_from: datetime.date
+    adr_refer_by: datetime.date | None
+    auto_close_at: datetime.datetime | None
+    adr_eligible: bool
+    adr_ineligible_reason: str
+    # clock name -> the rule that produced it, in words, for the complaint page and audit trail
+    reasons: Mapping[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, datetime.datetime | datetime.date | None]:
+        return {
+            "acknowledge_by": self.acknowledge_by,
+            "respond_by": self.respond_by,
+            "resolve_by": self.resolve_by,
+            "adr_eligible_from": self.adr_eligible_from,
+            "adr_refer_by": self.adr_refer_by,
+            "auto_close_at": self.auto_close_at,
+        }
+
+
+def _fmt(instant: datetime.datetime) -> str:
+    return instant.astimezone(LONDON).strftime("%a %d %b %Y %H:%M")
+
+
+def _wd(n: int) -> str:
+    return f"{n} working day{'s' if n != 1 else ''}"
+
+
+def adr_eligibility(rules: CodeRules, *, employees: int | None, category: str) -> tuple[bool, str]:
+    if employees is not None:
+        if employees < 0:
+            raise ValueError("employees cannot be negative")
+        limit = rules.adr_employee_threshold
+        too_big = employees > limit if rules.adr_threshold_inclusive else employees >= limit
+        if too_big:
+            bound = f"{limit} or fewer" if rules.adr_threshold_inclusive else f"fewer than {limit}"
+            return False, (
+                f"The ADR scheme takes businesses with {bound} employees; "
+                f"this customer has {employees}."
+            )
+    if category in rules.adr_excluded_categories:
+        return False, f"The ADR scheme does not deal with {category.replace('_', ' ')} complaints."
+    return True, ""
+
+
+def adr_period_weeks(rules: CodeRules, first_made: datetime.datetime) -> int:
+    start = rules.adr_period_applies_from
+    if start is not None and local_date(first_made) < start and rules.adr_period_weeks_before:
+        return rules.adr_period_weeks_before
+    return rules.adr_period_weeks
+
+
+def compute_clocks(rules: CodeRules, inputs: ClockInputs) -> Clocks:
+    for name in ("received", "first_made", "responded", "resolution_actioned"):
+        value = getattr(inputs, name)
+        if value is not None and value.tzinfo is None:
+            raise ValueError(f"{name} must carry a timezone")
+    if inputs.channel not in rules.channels and inputs.channel not in _KNOWN_CHANNELS:
+        raise ValueError(f"unknown channel {inputs.channel!r}")
+
+    calendar = WorkingCalendar(
+        office_hours=rules.office_hours, nation=inputs.nation, closure_days=rules.closure_days
+    )
+    effective = calendar.effective_receipt(inputs.received)
+    window = rules.channels.get(inputs.channel, ChannelRule())
+    reasons: dict[str, str] = {}
+    from_receipt = f"from effective receipt {_fmt(effective)}"
+
+    def within(n: int | None, name: str, what: str) -> datetime.datetime | None:
+        if n is None:
+            return None
+        reasons[name] = f"{what} within {_wd(n)} {from_receipt}, by closing time"
+        return calendar.due_after_working_days(inputs.received, n)
+
+    channel_label = inputs.channel.replace("_", " ")
+    acknowledge_by = within(
+        window.acknowledge_working_days, "acknowledge_by", f"Acknowledge a {channel_label} complaint"
+    )
+    respond_by = within(
+        window.respond_working_days, "respond_by", f"Respond to a {channel_label} complaint"
+    )
+    resolve_by = within(rules.resolve_working_days, "resolve_by", "Resolve")
+
+    weeks = adr_period_weeks(rules, inputs.first_made)
+    adr_eligible_from = weeks_after(inputs.first_made, weeks)
+    reasons["adr_eligible_from"] = (
+        f"{weeks} weeks after the complaint was first made on "
+        f"{local_date(inputs.first_made):%d %b %Y}"
+    )
+
+    adr_refer_by = None
+    if inputs.letter_date is not None and rules.refer_by_months_after_letter is not None:
+        adr_refer_by = months_after(inputs.letter_date, rules.refer_by_months_after_letter)
+        reasons["adr_refer_by"] = (
+            f"{rules.refer_by_months_after_letter} months after our letter dated "
+            f"{inputs.letter_date:%d %b %Y}"
+        )
+    elif rules.refer_by_months_after_first_made is not None:
+        adr_refer_by = months_after(
+            local_date(inputs.first_made), rules.refer_by_months_after_first_made
+        )
+        reasons["adr_refer_by"] = (
+            f"{rules.refer_by_months_after_first_made} months after the complaint was first made, "
+            "as we have not written a deadlock letter"
+        )
+
+    auto_close_at = None
+    starts = [t for t in (inputs.responded, inputs.resolution_actioned) if t is not None]
+    if rules.auto_close_working_days is not None and starts:
+        later = max(starts)
+        which = "our response" if later == inputs.responded else "the actioning of the resolution"
+        auto_close_at = calendar.due_after_working_days(later, rules.auto_close_working_days)
+        reasons["auto_close_at"] = (
+            f"Closed as resolved {_wd(rules.auto_close_working_days)} after {which} "
+            f"({_fmt(later)}) unless the customer replies"
+        )
+
+    eligible, why_not = adr_eligibility(rules, employees=inputs.employees, category=inputs.category)
+    return Clocks(
+        effective_receipt=effective,
+        acknowledge_by=acknowledge_by,
+        respond_by=respond_by,
+        resolve_by=resolve_by,
+        adr_eligible_from=adr_eligible_from,
+        adr_refer_by=adr_refer_by,
+        auto_close_at=auto_close_at,
+        adr_eligible=eligible,
+        adr_ineligible_reason=why_not,
+        reasons=reasons,
+    )
+
+
+_KNOWN_CHANNELS = frozenset({"phone", "email", "letter", "web", "in_person"})

@@ -1,0 +1,54 @@
+"""The three staff roles are Django groups; this keeps their permissions in step after migrate."""
+
+from typing import Any
+
+AGENT, MANAGER, ADMIN = "agent", "manager", "admin"
+ROLES = (AGENT, MANAGER, ADMIN)
+
+# codename prefixes per model label; "view" alone means read-only in the admin.
+_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    AGENT: {
+        "complaints.customer": ("view", "add", "change"),
+        "complaints.complaint": ("view", "add", "change"),
+        "complaints.timelineevent": ("view", "add"),
+        "escalation.codeversion": ("view",),
+        "notifications.outboxmessage": ("view",),
+    },
+    MANAGER: {
+        "complaints.customer": ("view", "add", "change"),
+        "complaints.complaint": ("view", "add", "change"),
+        "complaints.timelineevent": ("view", "add"),
+        "escalation.codeofpractice": ("view",),
+        "escalation.codeversion": ("view",),
+        "notifications.outboxmessage": ("view",),
+    },
+    ADMIN: {
+        "complaints.customer": ("view", "add", "change"),
+        "complaints.complaint": ("view",),
+        "complaints.timelineevent": ("view",),
+        "escalation.codeofpractice": ("view", "add", "change"),
+        "escalation.codeversion": ("view", "add", "change", "delete"),
+        "escalation.channelwindow": ("view", "add", "change", "delete"),
+        "escalation.escalationtier": ("view", "add", "change", "delete"),
+        "escalation.closureday": ("view", "add", "change", "delete"),
+        "notifications.outboxmessage": ("view",),
+        "auth.user": ("view", "add", "change"),
+        "auth.group": ("view",),
+        "django_celery_beat.periodictask": ("view", "change"),
+    },
+}
+
+
+def roles_grant_permissions(**kwargs: Any) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    for role, grants in _GRANTS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for label, actions in grants.items():
+            app_label, model = label.split(".")
+            codenames = [f"{action}_{model}" for action in actions]
+            wanted += Permission.objects.filter(
+                content_type__app_label=app_label, codename__in=codenames
+            )
+        group.permissions.add(*wanted)

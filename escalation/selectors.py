@@ -1,0 +1,66 @@
+"""Reads of codes of practice: which version governs, and its rules as a pure snapshot."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ObjectDoesNotExist
+
+from escalation.calendar import OfficeHours
+from escalation.clocks import ChannelRule, CodeRules
+from escalation.models import CodeOfPractice, CodeVersion
+
+
+class NoCodeInForce(Exception):
+    pass
+
+
+def code_current() -> CodeOfPractice:
+    try:
+        return CodeOfPractice.objects.get(is_current=True)
+    except ObjectDoesNotExist as exc:
+        raise NoCodeInForce("No code of practice is marked as the one this provider runs.") from exc
+
+
+def code_version_in_force(*, at: datetime.datetime, code: CodeOfPractice | None = None) -> CodeVersion:
+    """The published version of `code` (default: the provider's) in force at instant `at`.
+
+    Before a code's first version (a provider adopting `ofcom-2026` logs a complaint first made
+    in March 2026, or the what-if calculator is asked about 2015) the earliest version governs:
+    rules that depend on the date, such as Ofcom's 6-week ADR period, carry that date themselves.
+    """
+    code = code or code_current()
+    published = CodeVersion.objects.filter(code=code, status=CodeVersion.Status.PUBLISHED)
+    version = published.filter(effective_from__lte=at).order_by("-effective_from").first()
+    if version is None:
+        version = published.order_by("effective_from").first()
+    if version is None:
+        raise NoCodeInForce(f"{code.slug} has no published version.")
+    return version
+
+
+def code_rules(version: CodeVersion) -> CodeRules:
+    """A frozen snapshot of the rules, for the pure clock computation."""
+    return CodeRules(
+        office_hours=OfficeHours(
+            opens=version.opens, closes=version.closes, weekdays=frozenset(version.office_weekdays)
+        ),
+        channels={
+            w.channel: ChannelRule(
+                acknowledge_working_days=w.acknowledge_working_days,
+                respond_working_days=w.respond_working_days,
+            )
+            for w in version.channel_windows.all()
+        },
+        resolve_working_days=version.resolve_working_days,
+        auto_close_working_days=version.auto_close_working_days,
+        adr_period_weeks=version.adr_period_weeks,
+        adr_period_applies_from=version.adr_period_applies_from,
+        adr_period_weeks_before=version.adr_period_weeks_before,
+        refer_by_months_after_letter=version.refer_by_months_after_letter,
+        refer_by_months_after_first_made=version.refer_by_months_after_first_made,
+        adr_employee_threshold=version.adr_employee_threshold,
+        adr_threshold_inclusive=version.adr_threshold_inclusive,
+        adr_excluded_categories=frozenset(version.adr_excluded_categories),
+        closure_days=frozenset(d.date for d in version.closure_days.all()),
+    )

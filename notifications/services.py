@@ -1,0 +1,66 @@
+"""Writing to the outbox. Call inside the business transaction; delivery starts after commit."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.models import OutboxMessage
+
+
+def notification_enqueue(
+    *,
+    recipient: str,
+    template: str,
+    context: dict[str, Any],
+    idempotency_key: str,
+    complaint: Any = None,
+    attachments: Sequence[dict[str, str]] = (),
+) -> OutboxMessage:
+    """Write one outbox row (once per idempotency key) and hand it to a worker on commit.
+
+    If the broker is down at commit time the row stays queued and `outbox_requeue_stale`
+    picks it up, so a message is never lost between the database and the broker.
+    """
+    message, created = OutboxMessage.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={
+            "recipient": recipient,
+            "template": template,
+            "context": context,
+            "attachments": list(attachments),
+            "complaint": complaint,
+            "next_attempt_at": timezone.now() + datetime.timedelta(minutes=2),
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: _dispatch(message.pk))
+        if complaint is not None:
+            from complaints.services import timeline_record
+
+            timeline_record(
+                complaint=complaint,
+                kind="notification",
+                summary=f"Email queued to {recipient}: {template.replace('_', ' ')}",
+                occurred_at=message.created_at,
+                data={"outbox_id": message.pk, "state": "queued"},
+                dedupe_key=f"outbox:{message.pk}:queued",
+            )
+    return message
+
+
+def _dispatch(message_id: int) -> None:
+    from notifications.tasks import outbox_deliver
+
+    try:
+        outbox_deliver.delay(message_id)
+    except Exception:  # noqa: BLE001 - broker down: the re-queue sweep will send it later
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "broker unavailable; outbox message %s left for the re-queue sweep", message_id
+        )

@@ -1,0 +1,100 @@
+"""Thin Celery tasks over the outbox; the rules are in delivery.py."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from notifications.delivery import MAX_ATTEMPTS, backoff, message_claim, message_render
+from notifications.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+REQUEUE_BATCH = 500
+
+
+def _timeline(message: OutboxMessage, state: str, summary: str) -> None:
+    if message.complaint_id is None:
+        return
+    from complaints.services import timeline_record
+
+    timeline_record(
+        complaint=message.complaint,
+        kind="notification",
+        summary=summary,
+        occurred_at=timezone.now(),
+        data={"outbox_id": message.pk, "state": state, "attempts": message.attempts},
+        dedupe_key=f"outbox:{message.pk}:{state}"
+        + (f":{message.attempts}" if state == "retry" else ""),
+    )
+
+
+@shared_task(ignore_result=True)
+def outbox_deliver(message_id: int) -> str:
+    message = message_claim(message_id)
+    if message is None:
+        return "skipped"  # already sent, failed for good, or another worker has it
+    try:
+        message_render(message).send()
+    except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
+        attempts = message.attempts + 1
+        final = attempts >= MAX_ATTEMPTS
+        state = OutboxMessage.State.FAILED if final else OutboxMessage.State.QUEUED
+        OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.SENDING).update(
+            state=state,
+            attempts=F("attempts") + 1,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            next_attempt_at=None if final else timezone.now() + backoff(attempts),
+            updated_at=timezone.now(),
+        )
+        message.refresh_from_db()
+        log.warning("outbox %s attempt %s failed: %s", message.pk, attempts, exc)
+        if final:
+            _timeline(message, "failed", f"Email to {message.recipient} failed: {exc}"[:300])
+        else:
+            _timeline(
+                message, "retry", f"Email to {message.recipient} not sent yet (attempt {attempts})"
+            )
+        return "failed" if final else "retry"
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.SENDING).update(
+        state=OutboxMessage.State.SENT,
+        attempts=F("attempts") + 1,
+        sent_at=now,
+        next_attempt_at=None,
+        last_error="",
+        updated_at=now,
+    )
+    message.refresh_from_db()
+    _timeline(message, "sent", f"Email sent to {message.recipient}: {message.template.replace('_', ' ')}")
+    return "sent"
+
+
+@shared_task(ignore_result=True)
+def outbox_requeue_stale() -> int:
+    """Beat: re-send rows never picked up (broker down at commit) or stuck mid-send.
+
+    A bounded batch per run, claimed with SKIP LOCKED so two beats never double-send.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(
+                state__in=[OutboxMessage.State.QUEUED, OutboxMessage.State.SENDING],
+                next_attempt_at__lte=now,
+            )
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:REQUEUE_BATCH]
+        )
+        # Stuck "sending" rows go back to queued so outbox_deliver can claim them again.
+        OutboxMessage.objects.filter(pk__in=ids, state=OutboxMessage.State.SENDING).update(
+            state=OutboxMessage.State.QUEUED, updated_at=now
+        )
+        OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=now + backoff(1) * 5)
+    for message_id in ids:
+        transaction.on_commit(lambda mid=message_id: outbox_deliver.delay(mid))
+    return len(ids)
