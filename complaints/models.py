@@ -186,8 +186,14 @@ class Complaint(models.Model):
             models.Index(
                 fields=["adr_eligible_from"],
                 condition=Q(
-                    status__in=["new", "acknowledged", "investigating", "awaiting_customer",
-                                "escalated", "final_response"]
+                    status__in=[
+                        "new",
+                        "acknowledged",
+                        "investigating",
+                        "awaiting_customer",
+                        "escalated",
+                        "final_response",
+                    ]
                 ),
                 name="complaint_adr_due_idx",
             ),
@@ -236,7 +242,8 @@ class TimelineEvent(models.Model):
     body = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     # Sweeps and deliveries record each event once, however often they run.
-    dedupe_key = models.CharField(max_length=100, null=True, blank=True)
+    # NULL (not "") so the partial unique constraint ignores events without a key.
+    dedupe_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["occurred_at", "id"]

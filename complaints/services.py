@@ -230,7 +230,9 @@ def complaint_clocks_apply(
     version: CodeVersion | None = None,
 ) -> dict[str, tuple[Any, Any]]:
     """Recompute the clocks (optionally re-applying another version, deliberately) and audit."""
-    complaint = Complaint.objects.select_for_update().select_related("customer").get(pk=complaint.pk)
+    complaint = (
+        Complaint.objects.select_for_update().select_related("customer").get(pk=complaint.pk)
+    )
     if version is not None and version.pk != complaint.code_version_id:
         if not version.is_published:
             raise ValidationError("Only a published version can govern a complaint.")

@@ -1,10 +1,21 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from escalation.models import CodeOfPractice
+from escalation.selectors import NoCodeInForce, code_version_in_force
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "complaints/home.html")
+    code = CodeOfPractice.objects.filter(is_current=True).first()
+    version = None
+    if code is not None:
+        try:
+            version = code_version_in_force(at=timezone.now(), code=code)
+        except NoCodeInForce:
+            version = None
+    return render(request, "complaints/home.html", {"code": code, "version": version})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -185,14 +185,14 @@ class WorkingCalendar:
         received = received.astimezone(_UTC)
         day = local_date(received)
         if self.is_working_day(day):
+            # Instants, not wall times, so the hour repeated in October is not counted twice.
             opens, closes = self._office_window(day)
             if opens <= received < closes:
                 return received
             if received < opens < closes:
                 return opens
-        # Compared as instants rather than wall times so the repeated hour in October is not
-        # counted twice. The inner loop only runs when opening falls in the skipped March hour
-        # and lands at or after closing: that day then has no office hours at all.
+        # opens < closes fails only when opening falls in the hour skipped in March and is read
+        # as at or after closing: that day has no office hours, so keep looking.
         while True:
             day = self.next_working_day(day)
             opens, closes = self._office_window(day)

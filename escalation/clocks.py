@@ -139,7 +139,9 @@ def compute_clocks(rules: CodeRules, inputs: ClockInputs) -> Clocks:
 
     channel_label = inputs.channel.replace("_", " ")
     acknowledge_by = within(
-        window.acknowledge_working_days, "acknowledge_by", f"Acknowledge a {channel_label} complaint"
+        window.acknowledge_working_days,
+        "acknowledge_by",
+        f"Acknowledge a {channel_label} complaint",
     )
     respond_by = within(
         window.respond_working_days, "respond_by", f"Respond to a {channel_label} complaint"
@@ -195,4 +197,11 @@ def compute_clocks(rules: CodeRules, inputs: ClockInputs) -> Clocks:
     )
 
 
-_KNOWN_CHANNELS = frozenset({"phone", "email", "letter", "web", "in_person"})
+_CHANNEL_WORDS = {
+    "phone": "by phone",
+    "email": "by email",
+    "letter": "by letter",
+    "web": "through the web form",
+    "in_person": "in person",
+}
+_KNOWN_CHANNELS = frozenset(_CHANNEL_WORDS)

@@ -70,8 +70,11 @@ class CodeVersion(models.Model):
     )
 
     # Working-day windows that apply whatever the channel. Blank = the code has no such clock.
-    resolve_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    resolve_working_days = models.PositiveSmallIntegerField(
+        "resolve within (working days)", null=True, blank=True
+    )
     auto_close_working_days = models.PositiveSmallIntegerField(
+        "auto-close after customer silence (working days)",
         null=True,
         blank=True,
         help_text="Close as resolved this many working days after our response or the actioning "
@@ -80,38 +83,56 @@ class CodeVersion(models.Model):
 
     # ADR: calendar weeks from first made; Ofcom changed the period for complaints first made
     # on or after a date, so a version can carry both periods.
-    adr_period_weeks = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    adr_period_weeks = models.PositiveSmallIntegerField(
+        "ADR period (weeks)", validators=[MinValueValidator(1)]
+    )
     adr_period_applies_from = models.DateField(
+        "ADR period applies to complaints first made from",
         null=True,
         blank=True,
         help_text="Complaints first made before this date keep the earlier period below.",
     )
-    adr_period_weeks_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    adr_period_weeks_before = models.PositiveSmallIntegerField(
+        "earlier ADR period (weeks)", null=True, blank=True
+    )
     refer_by_months_after_letter = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Calendar months after our deadlock / ADR letter."
+        "refer to ADR within (months after our letter)",
+        null=True,
+        blank=True,
+        help_text="Calendar months after our deadlock / ADR letter.",
     )
     refer_by_months_after_first_made = models.PositiveSmallIntegerField(
+        "refer to ADR within (months after first made, no letter)",
         null=True,
         blank=True,
         help_text="Calendar months after first made, when we never wrote a deadlock letter.",
     )
-    adr_employee_threshold = models.PositiveSmallIntegerField(default=10)
+    adr_employee_threshold = models.PositiveSmallIntegerField(
+        "ADR business size threshold (employees)", default=10
+    )
     adr_threshold_inclusive = models.BooleanField(
+        "threshold itself is eligible",
         default=True,
         help_text="Ticked: businesses with up to and including the threshold are eligible "
         "(≤ 10). Unticked: fewer than the threshold (< 10).",
     )
     adr_excluded_categories = models.JSONField(
-        default=list, blank=True, help_text="Categories the ADR scheme does not deal with."
+        "categories the ADR scheme excludes",
+        default=list,
+        blank=True,
+        help_text="Categories the ADR scheme does not deal with.",
     )
     adr_letter_policy = models.CharField(
-        max_length=16, choices=AdrLetterPolicy.choices, default=AdrLetterPolicy.ON_DEADLOCK
+        "ADR letter",
+        max_length=16,
+        choices=AdrLetterPolicy.choices,
+        default=AdrLetterPolicy.ON_DEADLOCK,
     )
-    adr_scheme_name = models.CharField(max_length=200)
-    adr_scheme_address = models.TextField(blank=True)
-    adr_scheme_phone = models.CharField(max_length=100, blank=True)
-    adr_scheme_email = models.EmailField(blank=True)
-    adr_scheme_website = models.URLField(blank=True)
+    adr_scheme_name = models.CharField("ADR scheme name", max_length=200)
+    adr_scheme_address = models.TextField("ADR scheme address", blank=True)
+    adr_scheme_phone = models.CharField("ADR scheme phone", max_length=100, blank=True)
+    adr_scheme_email = models.EmailField("ADR scheme email", blank=True)
+    adr_scheme_website = models.URLField("ADR scheme website", blank=True)
 
     # Company details printed on letters.
     company_name = models.CharField(max_length=200, blank=True)
@@ -121,7 +142,10 @@ class CodeVersion(models.Model):
     company_website = models.CharField(max_length=200, blank=True)
     company_registration = models.CharField(max_length=300, blank=True)
     retention_months_after_closure = models.PositiveSmallIntegerField(
-        default=12, validators=[MinValueValidator(12)], help_text="Ofcom requires at least 12."
+        "keep records after closure (months)",
+        default=12,
+        validators=[MinValueValidator(12)],
+        help_text="Ofcom requires at least 12.",
     )
 
     class Meta:
@@ -134,11 +158,15 @@ class CodeVersion(models.Model):
                 condition=Q(status="published"),
                 name="code_version_effective_unique",
             ),
-            models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="closes_after_opens"),
+            models.CheckConstraint(
+                condition=Q(closes__gt=models.F("opens")), name="closes_after_opens"
+            ),
         ]
         indexes = [
             # code_version_in_force(): latest published version with effective_from <= first made.
-            models.Index(fields=["code", "status", "-effective_from"], name="code_version_in_force_idx"),
+            models.Index(
+                fields=["code", "status", "-effective_from"], name="code_version_in_force_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -158,7 +186,9 @@ class CodeVersion(models.Model):
             or not weekdays
             or any(not isinstance(d, int) or d < 0 or d > 6 for d in weekdays)
         ):
-            errors["office_weekdays"] = "Give a list of weekday numbers 0–6 (Monday=0), e.g. [0,1,2,3,4]."
+            errors["office_weekdays"] = (
+                "Give a list of weekday numbers 0–6 (Monday=0), e.g. [0,1,2,3,4]."
+            )
         excluded = self.adr_excluded_categories
         if not isinstance(excluded, list) or any(c not in Category.values for c in excluded):
             errors["adr_excluded_categories"] = (
@@ -173,10 +203,16 @@ class CodeVersion(models.Model):
 
 
 class ChannelWindow(models.Model):
-    version = models.ForeignKey(CodeVersion, on_delete=models.CASCADE, related_name="channel_windows")
+    version = models.ForeignKey(
+        CodeVersion, on_delete=models.CASCADE, related_name="channel_windows"
+    )
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    acknowledge_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    respond_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    acknowledge_working_days = models.PositiveSmallIntegerField(
+        "acknowledge within (working days)", null=True, blank=True
+    )
+    respond_working_days = models.PositiveSmallIntegerField(
+        "respond within (working days)", null=True, blank=True
+    )
     commitment = models.CharField(
         max_length=300, blank=True, help_text="What the code promises, in its own words."
     )
@@ -216,7 +252,9 @@ class EscalationTier(models.Model):
     class Meta:
         ordering = ["version", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "level"], name="escalation_tier_level_unique")
+            models.UniqueConstraint(
+                fields=["version", "level"], name="escalation_tier_level_unique"
+            )
         ]
 
     def __str__(self) -> str:

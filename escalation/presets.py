@@ -57,11 +57,21 @@ PRESETS: list[dict[str, Any]] = [
             ),
         },
         "channels": [
-            ("phone", None, 5, "If we can't sort it out on the call, we call back within 5 working days."),
+            (
+                "phone",
+                None,
+                5,
+                "If we can't sort it out on the call, we call back within 5 working days.",
+            ),
             ("email", None, 5, "We respond to an email within 5 working days."),
             ("letter", None, 10, "We respond to a letter within 10 working days."),
             ("web", None, 5, "Web-form complaints are answered as emails: within 5 working days."),
-            ("in_person", None, 5, "As a phone call: if not sorted out, we respond within 5 working days."),
+            (
+                "in_person",
+                None,
+                5,
+                "As a phone call: if not sorted out, we respond within 5 working days.",
+            ),
         ],
         "tiers": [
             (0, "Customer Service Team / Account Manager", "agent", False, False),
@@ -114,11 +124,31 @@ PRESETS: list[dict[str, Any]] = [
             ),
         },
         "channels": [
-            ("phone", None, None, "We try to resolve it on the call; if not, we agree a timescale and how we keep in touch."),
-            ("email", 1, 2, "We acknowledge your email, then investigate and respond within 2 working days."),
+            (
+                "phone",
+                None,
+                None,
+                "We try to resolve it on the call; if not, we agree a timescale and how we keep in touch.",
+            ),
+            (
+                "email",
+                1,
+                2,
+                "We acknowledge your email, then investigate and respond within 2 working days.",
+            ),
             ("letter", None, 2, "We investigate and respond within 2 working days."),
-            ("web", 1, 2, "Web-form complaints are handled as emails: acknowledged, then answered within 2 working days."),
-            ("in_person", None, None, "As a phone call: we agree a timescale and how we keep in touch."),
+            (
+                "web",
+                1,
+                2,
+                "Web-form complaints are handled as emails: acknowledged, then answered within 2 working days.",
+            ),
+            (
+                "in_person",
+                None,
+                None,
+                "As a phone call: we agree a timescale and how we keep in touch.",
+            ),
         ],
         "tiers": [
             (0, "Technical support / Accounts", "agent", False, False),

@@ -22,7 +22,9 @@ def code_current() -> CodeOfPractice:
         raise NoCodeInForce("No code of practice is marked as the one this provider runs.") from exc
 
 
-def code_version_in_force(*, at: datetime.datetime, code: CodeOfPractice | None = None) -> CodeVersion:
+def code_version_in_force(
+    *, at: datetime.datetime, code: CodeOfPractice | None = None
+) -> CodeVersion:
     """The published version of `code` (default: the provider's) in force at instant `at`.
 
     Before a code's first version (a provider adopting `ofcom-2026` logs a complaint first made

@@ -58,9 +58,11 @@ def _dispatch(message_id: int) -> None:
 
     try:
         outbox_deliver.delay(message_id)
-    except Exception:  # noqa: BLE001 - broker down: the re-queue sweep will send it later
+    except Exception as exc:  # noqa: BLE001 - broker down: the re-queue sweep will send it later
         import logging
 
         logging.getLogger(__name__).warning(
-            "broker unavailable; outbox message %s left for the re-queue sweep", message_id
+            "broker unavailable (%s); outbox message %s left for the re-queue sweep",
+            exc,
+            message_id,
         )

@@ -69,7 +69,9 @@ def outbox_deliver(message_id: int) -> str:
         updated_at=now,
     )
     message.refresh_from_db()
-    _timeline(message, "sent", f"Email sent to {message.recipient}: {message.template.replace('_', ' ')}")
+    _timeline(
+        message, "sent", f"Email sent to {message.recipient}: {message.template.replace('_', ' ')}"
+    )
     return "sent"
 
 

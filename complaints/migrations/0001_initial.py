@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,80 +14,233 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('consumer', 'Consumer'), ('business', 'Business')], default='consumer', max_length=16)),
-                ('employee_count', models.PositiveIntegerField(blank=True, help_text='Businesses only: decides ADR eligibility.', null=True)),
-                ('account_reference', models.CharField(blank=True, max_length=64)),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=32)),
-                ('address', models.TextField(blank=True)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('preferred_contact', models.CharField(choices=[('phone', 'Phone'), ('email', 'Email'), ('letter', 'Letter')], default='email', max_length=16)),
-                ('nation', models.CharField(choices=[('ENG', 'England'), ('WLS', 'Wales'), ('SCT', 'Scotland'), ('NIR', 'Northern Ireland')], default='ENG', help_text='Decides which bank holidays are not working days.', max_length=3)),
-                ('vulnerability_flags', models.JSONField(blank=True, default=list)),
-                ('vulnerability_notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("consumer", "Consumer"), ("business", "Business")],
+                        default="consumer",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "employee_count",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Businesses only: decides ADR eligibility.", null=True
+                    ),
+                ),
+                ("account_reference", models.CharField(blank=True, max_length=64)),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=32)),
+                ("address", models.TextField(blank=True)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                (
+                    "preferred_contact",
+                    models.CharField(
+                        choices=[("phone", "Phone"), ("email", "Email"), ("letter", "Letter")],
+                        default="email",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "nation",
+                    models.CharField(
+                        choices=[
+                            ("ENG", "England"),
+                            ("WLS", "Wales"),
+                            ("SCT", "Scotland"),
+                            ("NIR", "Northern Ireland"),
+                        ],
+                        default="ENG",
+                        help_text="Decides which bank holidays are not working days.",
+                        max_length=3,
+                    ),
+                ),
+                ("vulnerability_flags", models.JSONField(blank=True, default=list)),
+                ("vulnerability_notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TimelineEvent',
+            name="TimelineEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('logged', 'Complaint logged'), ('call', 'Phone call'), ('email', 'Email'), ('letter', 'Letter'), ('note', 'Note'), ('technical_report', 'Technical report'), ('third_party', 'Third-party correspondence'), ('status_change', 'Status change'), ('clock_change', 'Clock change'), ('assignment', 'Assignment'), ('escalation', 'Escalation'), ('notification', 'Notification')], max_length=24)),
-                ('visibility', models.CharField(choices=[('internal', 'Internal'), ('customer', 'Customer-visible')], default='internal', max_length=16)),
-                ('occurred_at', models.DateTimeField(help_text='When it happened (a call may be logged later).')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('summary', models.CharField(max_length=300)),
-                ('body', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('dedupe_key', models.CharField(blank=True, max_length=100, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("logged", "Complaint logged"),
+                            ("call", "Phone call"),
+                            ("email", "Email"),
+                            ("letter", "Letter"),
+                            ("note", "Note"),
+                            ("technical_report", "Technical report"),
+                            ("third_party", "Third-party correspondence"),
+                            ("status_change", "Status change"),
+                            ("clock_change", "Clock change"),
+                            ("assignment", "Assignment"),
+                            ("escalation", "Escalation"),
+                            ("notification", "Notification"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("internal", "Internal"), ("customer", "Customer-visible")],
+                        default="internal",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "occurred_at",
+                    models.DateTimeField(
+                        help_text="When it happened (a call may be logged later)."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("summary", models.CharField(max_length=300)),
+                ("body", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("dedupe_key", models.CharField(blank=True, max_length=100, null=True)),
             ],
             options={
-                'ordering': ['occurred_at', 'id'],
+                "ordering": ["occurred_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=16, unique=True)),
-                ('channel', models.CharField(choices=[('phone', 'Phone'), ('email', 'Email'), ('letter', 'Letter'), ('web', 'Web form'), ('in_person', 'In person')], max_length=16)),
-                ('category', models.CharField(choices=[('sales', 'Sales'), ('billing', 'Billing'), ('fault_repair', 'Fault repair'), ('service', 'Service'), ('pricing', 'Pricing'), ('other', 'Other')], max_length=16)),
-                ('department', models.CharField(blank=True, choices=[('technical', 'Technical support'), ('accounts', 'Accounts')], max_length=16)),
-                ('summary', models.CharField(max_length=200)),
-                ('details', models.TextField(blank=True)),
-                ('first_made_at', models.DateTimeField(help_text='When the customer first told us.')),
-                ('received_at', models.DateTimeField(help_text='When this contact reached us.')),
-                ('effective_receipt_at', models.DateTimeField(help_text='Received time moved to the next opening time when outside office hours.')),
-                ('status', models.CharField(choices=[('new', 'New'), ('acknowledged', 'Acknowledged'), ('investigating', 'Investigating'), ('awaiting_customer', 'Response sent, awaiting customer'), ('escalated', 'Escalated (formal)'), ('final_response', 'Final response sent'), ('deadlock', 'Deadlock letter sent'), ('adr_referred', 'Referred to ADR'), ('resolved', 'Resolved'), ('closed', 'Closed')], default='new', max_length=24)),
-                ('tier', models.PositiveSmallIntegerField(default=0, help_text='Escalation tier level.')),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('resolution_actioned_at', models.DateTimeField(blank=True, null=True)),
-                ('letter_date', models.DateField(blank=True, help_text='Date of our deadlock / ADR letter.', null=True)),
-                ('acknowledge_by', models.DateTimeField(blank=True, null=True)),
-                ('respond_by', models.DateTimeField(blank=True, null=True)),
-                ('resolve_by', models.DateTimeField(blank=True, null=True)),
-                ('adr_eligible_from', models.DateField()),
-                ('adr_refer_by', models.DateField(blank=True, null=True)),
-                ('auto_close_at', models.DateTimeField(blank=True, null=True)),
-                ('adr_eligible', models.BooleanField(default=True)),
-                ('adr_ineligible_reason', models.CharField(blank=True, max_length=300)),
-                ('clock_reasons', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('row_version', models.PositiveIntegerField(default=1)),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_complaints', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=16, unique=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone"),
+                            ("email", "Email"),
+                            ("letter", "Letter"),
+                            ("web", "Web form"),
+                            ("in_person", "In person"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("sales", "Sales"),
+                            ("billing", "Billing"),
+                            ("fault_repair", "Fault repair"),
+                            ("service", "Service"),
+                            ("pricing", "Pricing"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "department",
+                    models.CharField(
+                        blank=True,
+                        choices=[("technical", "Technical support"), ("accounts", "Accounts")],
+                        max_length=16,
+                    ),
+                ),
+                ("summary", models.CharField(max_length=200)),
+                ("details", models.TextField(blank=True)),
+                (
+                    "first_made_at",
+                    models.DateTimeField(help_text="When the customer first told us."),
+                ),
+                ("received_at", models.DateTimeField(help_text="When this contact reached us.")),
+                (
+                    "effective_receipt_at",
+                    models.DateTimeField(
+                        help_text="Received time moved to the next opening time when outside office hours."
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("acknowledged", "Acknowledged"),
+                            ("investigating", "Investigating"),
+                            ("awaiting_customer", "Response sent, awaiting customer"),
+                            ("escalated", "Escalated (formal)"),
+                            ("final_response", "Final response sent"),
+                            ("deadlock", "Deadlock letter sent"),
+                            ("adr_referred", "Referred to ADR"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                        ],
+                        default="new",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "tier",
+                    models.PositiveSmallIntegerField(default=0, help_text="Escalation tier level."),
+                ),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                ("resolution_actioned_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "letter_date",
+                    models.DateField(
+                        blank=True, help_text="Date of our deadlock / ADR letter.", null=True
+                    ),
+                ),
+                ("acknowledge_by", models.DateTimeField(blank=True, null=True)),
+                ("respond_by", models.DateTimeField(blank=True, null=True)),
+                ("resolve_by", models.DateTimeField(blank=True, null=True)),
+                ("adr_eligible_from", models.DateField()),
+                ("adr_refer_by", models.DateField(blank=True, null=True)),
+                ("auto_close_at", models.DateTimeField(blank=True, null=True)),
+                ("adr_eligible", models.BooleanField(default=True)),
+                ("adr_ineligible_reason", models.CharField(blank=True, max_length=300)),
+                ("clock_reasons", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("row_version", models.PositiveIntegerField(default=1)),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_complaints",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at'],
+                "ordering": ["-received_at"],
             },
         ),
     ]

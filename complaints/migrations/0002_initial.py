@@ -6,75 +6,136 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('complaints', '0001_initial'),
-        ('escalation', '0001_initial'),
+        ("complaints", "0001_initial"),
+        ("escalation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='complaint',
-            name='code_version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='escalation.codeversion'),
+            model_name="complaint",
+            name="code_version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="complaints",
+                to="escalation.codeversion",
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='portal_user',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='customer', to=settings.AUTH_USER_MODEL),
+            model_name="customer",
+            name="portal_user",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="customer",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='customer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='complaints.customer'),
+            model_name="complaint",
+            name="customer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="complaints",
+                to="complaints.customer",
+            ),
         ),
         migrations.AddField(
-            model_name='timelineevent',
-            name='author',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="timelineevent",
+            name="author",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='timelineevent',
-            name='complaint',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='complaints.complaint'),
+            model_name="timelineevent",
+            name="complaint",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="complaints.complaint",
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['account_reference'], name='customer_account_ref_idx'),
+            model_name="customer",
+            index=models.Index(fields=["account_reference"], name="customer_account_ref_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['email'], name='customer_email_idx'),
+            model_name="customer",
+            index=models.Index(fields=["email"], name="customer_email_idx"),
         ),
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('employee_count__isnull', False), ('kind', 'business')), models.Q(('employee_count__isnull', True), ('kind', 'consumer')), _connector='OR'), name='customer_business_has_employee_count'),
+            model_name="customer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("employee_count__isnull", False), ("kind", "business")),
+                    models.Q(("employee_count__isnull", True), ("kind", "consumer")),
+                    _connector="OR",
+                ),
+                name="customer_business_has_employee_count",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['customer', '-received_at'], name='complaint_customer_idx'),
+            model_name="complaint",
+            index=models.Index(fields=["customer", "-received_at"], name="complaint_customer_idx"),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('auto_close_at__isnull', False), ('status', 'awaiting_customer')), fields=['auto_close_at'], name='complaint_auto_close_due_idx'),
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(
+                    ("auto_close_at__isnull", False), ("status", "awaiting_customer")
+                ),
+                fields=["auto_close_at"],
+                name="complaint_auto_close_due_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('status__in', ['new', 'acknowledged', 'investigating', 'awaiting_customer', 'escalated', 'final_response'])), fields=['adr_eligible_from'], name='complaint_adr_due_idx'),
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "new",
+                            "acknowledged",
+                            "investigating",
+                            "awaiting_customer",
+                            "escalated",
+                            "final_response",
+                        ],
+                    )
+                ),
+                fields=["adr_eligible_from"],
+                name="complaint_adr_due_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(('received_at__gte', models.F('first_made_at'))), name='complaint_received_not_before_first_made'),
+            model_name="complaint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("received_at__gte", models.F("first_made_at"))),
+                name="complaint_received_not_before_first_made",
+            ),
         ),
         migrations.AddIndex(
-            model_name='timelineevent',
-            index=models.Index(fields=['complaint', 'occurred_at', 'id'], name='timeline_complaint_idx'),
+            model_name="timelineevent",
+            index=models.Index(
+                fields=["complaint", "occurred_at", "id"], name="timeline_complaint_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timelineevent',
-            constraint=models.UniqueConstraint(condition=models.Q(('dedupe_key__isnull', False)), fields=('complaint', 'dedupe_key'), name='timeline_event_dedupe'),
+            model_name="timelineevent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("dedupe_key__isnull", False)),
+                fields=("complaint", "dedupe_key"),
+                name="timeline_event_dedupe",
+            ),
         ),
     ]

@@ -58,7 +58,9 @@ TEMPLATES = [
 ]
 
 # SQLite by default so `make run` needs no server; DATABASE_URL switches to PostgreSQL.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
+}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -92,7 +94,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Uploads (letters, scans, .eml) live outside the web root and are never served directly.
-MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 
 LOGIN_URL = "admin:login"
 
@@ -109,7 +111,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Redress <complaints@redr
 # across processes, so `make run` can start a real worker and beat. CELERY_BROKER_URL=redis://…
 # switches to Redis with no code change.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
-_BROKER_DIR = BASE_DIR / "var" / "broker"
+_BROKER_DIR = Path(env("CELERY_FILESYSTEM_BROKER_DIR", default=str(BASE_DIR / "var" / "broker")))
+if CELERY_BROKER_URL.startswith("filesystem"):
+    # The transport does not create its folder; without it every enqueue would fail.
+    _BROKER_DIR.mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"data_folder_in": str(_BROKER_DIR), "data_folder_out": str(_BROKER_DIR)}
     if CELERY_BROKER_URL.startswith("filesystem")

@@ -5,9 +5,7 @@ from .base import env
 
 SECRET_KEY = "test-only-key"
 DEBUG = False
-DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://redress@127.0.0.1:5432/redress")
-}
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://redress@127.0.0.1:5432/redress")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = "memory://"

@@ -5,36 +5,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('complaints', '0001_initial'),
+        ("complaints", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient', models.CharField(max_length=254)),
-                ('channel', models.CharField(choices=[('email', 'Email')], default='email', max_length=16)),
-                ('template', models.CharField(help_text='Name under templates/notifications/email/.', max_length=100)),
-                ('context', models.JSONField(blank=True, default=dict)),
-                ('attachments', models.JSONField(blank=True, default=list, help_text='Files under MEDIA_ROOT: [{path, filename, mimetype}].')),
-                ('idempotency_key', models.CharField(max_length=200, unique=True)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('next_attempt_at', models.DateTimeField(blank=True, help_text='Earliest time the re-queue sweep may send it again.', null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('complaint', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='outbox_messages', to='complaints.complaint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recipient", models.CharField(max_length=254)),
+                (
+                    "channel",
+                    models.CharField(choices=[("email", "Email")], default="email", max_length=16),
+                ),
+                (
+                    "template",
+                    models.CharField(
+                        help_text="Name under templates/notifications/email/.", max_length=100
+                    ),
+                ),
+                ("context", models.JSONField(blank=True, default=dict)),
+                (
+                    "attachments",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Files under MEDIA_ROOT: [{path, filename, mimetype}].",
+                    ),
+                ),
+                ("idempotency_key", models.CharField(max_length=200, unique=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Earliest time the re-queue sweep may send it again.",
+                        null=True,
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "complaint",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outbox_messages",
+                        to="complaints.complaint",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(condition=models.Q(('state__in', ['queued', 'sending'])), fields=['next_attempt_at'], name='outbox_unsent_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("state__in", ["queued", "sending"])),
+                        fields=["next_attempt_at"],
+                        name="outbox_unsent_idx",
+                    )
+                ],
             },
         ),
     ]

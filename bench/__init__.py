@@ -1,0 +1,1 @@
+"""Speed and size measurements (`make bench`); never part of `make test`. See bench/README.md."""
