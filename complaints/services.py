@@ -131,8 +131,13 @@ def complaint_create(
         errors["channel"] = f"Choose one of: {', '.join(Channel.values)}."
     if category not in Category.values:
         errors["category"] = f"Choose one of: {', '.join(Category.values)}."
+    summary_max = Complaint._meta.get_field("summary").max_length
     if not summary.strip():
         errors["summary"] = "Say in a few words what the complaint is about."
+    elif len(summary.strip()) > summary_max:
+        errors["summary"] = (
+            f"Keep the summary to {summary_max} characters; put the rest in the details."
+        )
     if first_made_at > now + _FUTURE_SKEW:
         errors["first_made_at"] = "A complaint cannot have been first made in the future."
     if received_at > now + _FUTURE_SKEW:

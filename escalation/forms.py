@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.dateparse import parse_datetime
 
+from escalation.calendar import local_date
 from escalation.choices import CLOCK_NAMES, Category, Channel, Nation
 from escalation.clocks import ClockInputs, Clocks, compute_clocks
 from escalation.models import CodeOfPractice
@@ -78,7 +79,7 @@ class WhatIfForm(forms.Form):
         for name in ("responded", "resolution_actioned"):
             if received and data.get(name) and data[name] < received:
                 self.add_error(name, "This cannot be before the complaint was received.")
-        if received and data.get("letter_date") and data["letter_date"] < received.date():
+        if received and data.get("letter_date") and data["letter_date"] < local_date(received):
             self.add_error("letter_date", "The letter cannot be dated before the complaint.")
         return data
 

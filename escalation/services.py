@@ -42,6 +42,9 @@ def code_version_publish(
     *, version: CodeVersion, effective_from: datetime.datetime, now: datetime.datetime
 ) -> CodeVersion:
     """Put a draft in force from `effective_from`; complaints already logged keep their version."""
+    # Lock the code first (the same order as code_version_draft) so two publishes of one code
+    # are serialised and cannot both pass the "after the latest version" check.
+    CodeOfPractice.objects.select_for_update().get(pk=version.code_id)
     version = CodeVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_published:
         raise ValidationError("This version is already published; draft a new one to change it.")

@@ -28,7 +28,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Try sending the failed messages again")
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
-        from notifications.tasks import outbox_deliver
+        from notifications.services import dispatch
 
         with transaction.atomic():
             ids = list(
@@ -41,5 +41,5 @@ class OutboxMessageAdmin(admin.ModelAdmin):
                 updated_at=timezone.now(),
             )
             for pk in ids:
-                transaction.on_commit(lambda pk=pk: outbox_deliver.delay(pk))
+                transaction.on_commit(lambda pk=pk: dispatch(pk))
         self.message_user(request, f"{len(ids)} message(s) queued again.", messages.SUCCESS)

@@ -38,7 +38,7 @@ def notification_enqueue(
         },
     )
     if created:
-        transaction.on_commit(lambda: _dispatch(message.pk))
+        transaction.on_commit(lambda: dispatch(message.pk))
         if complaint is not None:
             from complaints.services import timeline_record
 
@@ -53,7 +53,8 @@ def notification_enqueue(
     return message
 
 
-def _dispatch(message_id: int) -> None:
+def dispatch(message_id: int) -> None:
+    """Hand a row to the broker; if it is down, leave the row for `outbox_requeue_stale`."""
     from notifications.tasks import outbox_deliver
 
     try:

@@ -97,6 +97,8 @@ def outbox_requeue_stale() -> int:
             state=OutboxMessage.State.QUEUED, updated_at=now
         )
         OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=now + backoff(1) * 5)
+    from notifications.services import dispatch
+
     for message_id in ids:
-        transaction.on_commit(lambda mid=message_id: outbox_deliver.delay(mid))
+        transaction.on_commit(lambda mid=message_id: dispatch(mid))
     return len(ids)

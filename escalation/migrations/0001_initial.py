@@ -9,142 +9,372 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CodeOfPractice',
+            name="CodeOfPractice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('is_current', models.BooleanField(default=False, help_text='The code this provider runs: new complaints are governed by its version in force.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "is_current",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The code this provider runs: new complaints are governed by its version in force.",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'code of practice',
-                'verbose_name_plural': 'codes of practice',
-                'ordering': ['slug'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='one_current_code')],
+                "verbose_name": "code of practice",
+                "verbose_name_plural": "codes of practice",
+                "ordering": ["slug"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_current", True)),
+                        fields=("is_current",),
+                        name="one_current_code",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CodeVersion',
+            name="CodeVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=16)),
-                ('effective_from', models.DateTimeField(help_text='Complaints first made at or after this instant are governed by this version.')),
-                ('change_note', models.TextField(blank=True)),
-                ('source_text', models.TextField(blank=True, help_text='The published wording this was set from.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('opens', models.TimeField(default=datetime.time(9, 0))),
-                ('closes', models.TimeField(default=datetime.time(17, 30))),
-                ('office_weekdays', models.JSONField(default=escalation.models._default_weekdays, help_text='Working weekdays, Monday=0 … Sunday=6.')),
-                ('resolve_working_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('auto_close_working_days', models.PositiveSmallIntegerField(blank=True, help_text='Close as resolved this many working days after our response or the actioning of the resolution, whichever is later, unless the customer replies.', null=True)),
-                ('adr_period_weeks', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('adr_period_applies_from', models.DateField(blank=True, help_text='Complaints first made before this date keep the earlier period below.', null=True)),
-                ('adr_period_weeks_before', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('refer_by_months_after_letter', models.PositiveSmallIntegerField(blank=True, help_text='Calendar months after our deadlock / ADR letter.', null=True)),
-                ('refer_by_months_after_first_made', models.PositiveSmallIntegerField(blank=True, help_text='Calendar months after first made, when we never wrote a deadlock letter.', null=True)),
-                ('adr_employee_threshold', models.PositiveSmallIntegerField(default=10)),
-                ('adr_threshold_inclusive', models.BooleanField(default=True, help_text='Ticked: businesses with up to and including the threshold are eligible (≤ 10). Unticked: fewer than the threshold (< 10).')),
-                ('adr_excluded_categories', models.JSONField(blank=True, default=list, help_text='Categories the ADR scheme does not deal with.')),
-                ('adr_letter_policy', models.CharField(choices=[('on_deadlock', 'We write when we cannot resolve the complaint (deadlock)'), ('on_request', 'The customer asks for a deadlock letter'), ('unprompted', 'Sent unprompted at deadlock and when the ADR period passes')], default='on_deadlock', max_length=16)),
-                ('adr_scheme_name', models.CharField(max_length=200)),
-                ('adr_scheme_address', models.TextField(blank=True)),
-                ('adr_scheme_phone', models.CharField(blank=True, max_length=100)),
-                ('adr_scheme_email', models.EmailField(blank=True, max_length=254)),
-                ('adr_scheme_website', models.URLField(blank=True)),
-                ('company_name', models.CharField(blank=True, max_length=200)),
-                ('company_address', models.TextField(blank=True)),
-                ('company_phone', models.CharField(blank=True, max_length=100)),
-                ('company_email', models.EmailField(blank=True, max_length=254)),
-                ('company_website', models.CharField(blank=True, max_length=200)),
-                ('company_registration', models.CharField(blank=True, max_length=300)),
-                ('retention_months_after_closure', models.PositiveSmallIntegerField(default=12, help_text='Ofcom requires at least 12.', validators=[django.core.validators.MinValueValidator(12)])),
-                ('code', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='escalation.codeofpractice')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "effective_from",
+                    models.DateTimeField(
+                        help_text="Complaints first made at or after this instant are governed by this version."
+                    ),
+                ),
+                ("change_note", models.TextField(blank=True)),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True, help_text="The published wording this was set from."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("opens", models.TimeField(default=datetime.time(9, 0))),
+                ("closes", models.TimeField(default=datetime.time(17, 30))),
+                (
+                    "office_weekdays",
+                    models.JSONField(
+                        default=escalation.models._default_weekdays,
+                        help_text="Working weekdays, Monday=0 … Sunday=6.",
+                    ),
+                ),
+                ("resolve_working_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "auto_close_working_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Close as resolved this many working days after our response or the actioning of the resolution, whichever is later, unless the customer replies.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "adr_period_weeks",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                (
+                    "adr_period_applies_from",
+                    models.DateField(
+                        blank=True,
+                        help_text="Complaints first made before this date keep the earlier period below.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "adr_period_weeks_before",
+                    models.PositiveSmallIntegerField(blank=True, null=True),
+                ),
+                (
+                    "refer_by_months_after_letter",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Calendar months after our deadlock / ADR letter.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "refer_by_months_after_first_made",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Calendar months after first made, when we never wrote a deadlock letter.",
+                        null=True,
+                    ),
+                ),
+                ("adr_employee_threshold", models.PositiveSmallIntegerField(default=10)),
+                (
+                    "adr_threshold_inclusive",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Ticked: businesses with up to and including the threshold are eligible (≤ 10). Unticked: fewer than the threshold (< 10).",
+                    ),
+                ),
+                (
+                    "adr_excluded_categories",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Categories the ADR scheme does not deal with.",
+                    ),
+                ),
+                (
+                    "adr_letter_policy",
+                    models.CharField(
+                        choices=[
+                            (
+                                "on_deadlock",
+                                "We write when we cannot resolve the complaint (deadlock)",
+                            ),
+                            ("on_request", "The customer asks for a deadlock letter"),
+                            (
+                                "unprompted",
+                                "Sent unprompted at deadlock and when the ADR period passes",
+                            ),
+                        ],
+                        default="on_deadlock",
+                        max_length=16,
+                    ),
+                ),
+                ("adr_scheme_name", models.CharField(max_length=200)),
+                ("adr_scheme_address", models.TextField(blank=True)),
+                ("adr_scheme_phone", models.CharField(blank=True, max_length=100)),
+                ("adr_scheme_email", models.EmailField(blank=True, max_length=254)),
+                ("adr_scheme_website", models.URLField(blank=True)),
+                ("company_name", models.CharField(blank=True, max_length=200)),
+                ("company_address", models.TextField(blank=True)),
+                ("company_phone", models.CharField(blank=True, max_length=100)),
+                ("company_email", models.EmailField(blank=True, max_length=254)),
+                ("company_website", models.CharField(blank=True, max_length=200)),
+                ("company_registration", models.CharField(blank=True, max_length=300)),
+                (
+                    "retention_months_after_closure",
+                    models.PositiveSmallIntegerField(
+                        default=12,
+                        help_text="Ofcom requires at least 12.",
+                        validators=[django.core.validators.MinValueValidator(12)],
+                    ),
+                ),
+                (
+                    "code",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="escalation.codeofpractice",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code__slug', '-number'],
+                "ordering": ["code__slug", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='ClosureDay',
+            name="ClosureDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closure_days', to='escalation.codeversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closure_days",
+                        to="escalation.codeversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'date'],
+                "ordering": ["version", "date"],
             },
         ),
         migrations.CreateModel(
-            name='ChannelWindow',
+            name="ChannelWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('phone', 'Phone'), ('email', 'Email'), ('letter', 'Letter'), ('web', 'Web form'), ('in_person', 'In person')], max_length=16)),
-                ('acknowledge_working_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('respond_working_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('commitment', models.CharField(blank=True, help_text='What the code promises, in its own words.', max_length=300)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='channel_windows', to='escalation.codeversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone"),
+                            ("email", "Email"),
+                            ("letter", "Letter"),
+                            ("web", "Web form"),
+                            ("in_person", "In person"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "acknowledge_working_days",
+                    models.PositiveSmallIntegerField(blank=True, null=True),
+                ),
+                ("respond_working_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "commitment",
+                    models.CharField(
+                        blank=True,
+                        help_text="What the code promises, in its own words.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="channel_windows",
+                        to="escalation.codeversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'channel'],
+                "ordering": ["version", "channel"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationTier',
+            name="EscalationTier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(help_text='0 is frontline; higher levels escalate.')),
-                ('title', models.CharField(max_length=200)),
-                ('is_formal', models.BooleanField(default=False, help_text='Complaints at this tier get a complaints register reference.')),
-                ('handles_code_complaints', models.BooleanField(default=False, help_text='Complaints about the code itself are routed here.')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='auth.group')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tiers', to='escalation.codeversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        help_text="0 is frontline; higher levels escalate."
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "is_formal",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Complaints at this tier get a complaints register reference.",
+                    ),
+                ),
+                (
+                    "handles_code_complaints",
+                    models.BooleanField(
+                        default=False, help_text="Complaints about the code itself are routed here."
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="auth.group",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tiers",
+                        to="escalation.codeversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'level'],
+                "ordering": ["version", "level"],
             },
         ),
         migrations.AddIndex(
-            model_name='codeversion',
-            index=models.Index(fields=['code', 'status', '-effective_from'], name='code_version_in_force_idx'),
+            model_name="codeversion",
+            index=models.Index(
+                fields=["code", "status", "-effective_from"], name="code_version_in_force_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='codeversion',
-            constraint=models.UniqueConstraint(fields=('code', 'number'), name='code_version_number_unique'),
+            model_name="codeversion",
+            constraint=models.UniqueConstraint(
+                fields=("code", "number"), name="code_version_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='codeversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('code', 'effective_from'), name='code_version_effective_unique'),
+            model_name="codeversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "published")),
+                fields=("code", "effective_from"),
+                name="code_version_effective_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='codeversion',
-            constraint=models.CheckConstraint(condition=models.Q(('closes__gt', models.F('opens'))), name='closes_after_opens'),
+            model_name="codeversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes__gt", models.F("opens"))), name="closes_after_opens"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='closureday',
-            constraint=models.UniqueConstraint(fields=('version', 'date'), name='closure_day_unique'),
+            model_name="closureday",
+            constraint=models.UniqueConstraint(
+                fields=("version", "date"), name="closure_day_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='channelwindow',
-            constraint=models.UniqueConstraint(fields=('version', 'channel'), name='channel_window_unique'),
+            model_name="channelwindow",
+            constraint=models.UniqueConstraint(
+                fields=("version", "channel"), name="channel_window_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escalationtier',
-            constraint=models.UniqueConstraint(fields=('version', 'level'), name='escalation_tier_level_unique'),
+            model_name="escalationtier",
+            constraint=models.UniqueConstraint(
+                fields=("version", "level"), name="escalation_tier_level_unique"
+            ),
         ),
     ]

@@ -5,105 +5,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('escalation', '0002_roles_and_presets'),
+        ("escalation", "0002_roles_and_presets"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='channelwindow',
-            name='acknowledge_working_days',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='acknowledge within (working days)'),
+            model_name="channelwindow",
+            name="acknowledge_working_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="acknowledge within (working days)"
+            ),
         ),
         migrations.AlterField(
-            model_name='channelwindow',
-            name='respond_working_days',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='respond within (working days)'),
+            model_name="channelwindow",
+            name="respond_working_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="respond within (working days)"
+            ),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='adr_employee_threshold',
-            field=models.PositiveSmallIntegerField(default=10, verbose_name='ADR business size threshold (employees)'),
+            model_name="codeversion",
+            name="adr_employee_threshold",
+            field=models.PositiveSmallIntegerField(
+                default=10, verbose_name="ADR business size threshold (employees)"
+            ),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='adr_excluded_categories',
-            field=models.JSONField(blank=True, default=list, help_text='Categories the ADR scheme does not deal with.', verbose_name='categories the ADR scheme excludes'),
+            model_name="codeversion",
+            name="adr_excluded_categories",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Categories the ADR scheme does not deal with.",
+                verbose_name="categories the ADR scheme excludes",
+            ),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='adr_letter_policy',
-            field=models.CharField(choices=[('on_deadlock', 'We write when we cannot resolve the complaint (deadlock)'), ('on_request', 'The customer asks for a deadlock letter'), ('unprompted', 'Sent unprompted at deadlock and when the ADR period passes')], default='on_deadlock', max_length=16, verbose_name='ADR letter'),
+            model_name="codeversion",
+            name="adr_letter_policy",
+            field=models.CharField(
+                choices=[
+                    ("on_deadlock", "We write when we cannot resolve the complaint (deadlock)"),
+                    ("on_request", "The customer asks for a deadlock letter"),
+                    ("unprompted", "Sent unprompted at deadlock and when the ADR period passes"),
+                ],
+                default="on_deadlock",
+                max_length=16,
+                verbose_name="ADR letter",
+            ),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='adr_period_applies_from',
-            field=models.DateField(blank=True, help_text='Complaints first made before this date keep the earlier period below.', null=True, verbose_name='ADR period applies to complaints first made from'),
+            model_name="codeversion",
+            name="adr_period_applies_from",
+            field=models.DateField(
+                blank=True,
+                help_text="Complaints first made before this date keep the earlier period below.",
+                null=True,
+                verbose_name="ADR period applies to complaints first made from",
+            ),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='adr_period_weeks',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='ADR period (weeks)'),
+            model_name="codeversion",
+            name="adr_period_weeks",
+            field=models.PositiveSmallIntegerField(
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="ADR period (weeks)",
+            ),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='adr_period_weeks_before',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='earlier ADR period (weeks)'),
+            model_name="codeversion",
+            name="adr_period_weeks_before",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="earlier ADR period (weeks)"
+            ),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='adr_scheme_address',
-            field=models.TextField(blank=True, verbose_name='ADR scheme address'),
+            model_name="codeversion",
+            name="adr_scheme_address",
+            field=models.TextField(blank=True, verbose_name="ADR scheme address"),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='adr_scheme_email',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='ADR scheme email'),
+            model_name="codeversion",
+            name="adr_scheme_email",
+            field=models.EmailField(blank=True, max_length=254, verbose_name="ADR scheme email"),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='adr_scheme_name',
-            field=models.CharField(max_length=200, verbose_name='ADR scheme name'),
+            model_name="codeversion",
+            name="adr_scheme_name",
+            field=models.CharField(max_length=200, verbose_name="ADR scheme name"),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='adr_scheme_phone',
-            field=models.CharField(blank=True, max_length=100, verbose_name='ADR scheme phone'),
+            model_name="codeversion",
+            name="adr_scheme_phone",
+            field=models.CharField(blank=True, max_length=100, verbose_name="ADR scheme phone"),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='adr_scheme_website',
-            field=models.URLField(blank=True, verbose_name='ADR scheme website'),
+            model_name="codeversion",
+            name="adr_scheme_website",
+            field=models.URLField(blank=True, verbose_name="ADR scheme website"),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='adr_threshold_inclusive',
-            field=models.BooleanField(default=True, help_text='Ticked: businesses with up to and including the threshold are eligible (≤ 10). Unticked: fewer than the threshold (< 10).', verbose_name='threshold itself is eligible'),
+            model_name="codeversion",
+            name="adr_threshold_inclusive",
+            field=models.BooleanField(
+                default=True,
+                help_text="Ticked: businesses with up to and including the threshold are eligible (≤ 10). Unticked: fewer than the threshold (< 10).",
+                verbose_name="threshold itself is eligible",
+            ),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='auto_close_working_days',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Close as resolved this many working days after our response or the actioning of the resolution, whichever is later, unless the customer replies.', null=True, verbose_name='auto-close after customer silence (working days)'),
+            model_name="codeversion",
+            name="auto_close_working_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Close as resolved this many working days after our response or the actioning of the resolution, whichever is later, unless the customer replies.",
+                null=True,
+                verbose_name="auto-close after customer silence (working days)",
+            ),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='refer_by_months_after_first_made',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Calendar months after first made, when we never wrote a deadlock letter.', null=True, verbose_name='refer to ADR within (months after first made, no letter)'),
+            model_name="codeversion",
+            name="refer_by_months_after_first_made",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Calendar months after first made, when we never wrote a deadlock letter.",
+                null=True,
+                verbose_name="refer to ADR within (months after first made, no letter)",
+            ),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='refer_by_months_after_letter',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Calendar months after our deadlock / ADR letter.', null=True, verbose_name='refer to ADR within (months after our letter)'),
+            model_name="codeversion",
+            name="refer_by_months_after_letter",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Calendar months after our deadlock / ADR letter.",
+                null=True,
+                verbose_name="refer to ADR within (months after our letter)",
+            ),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='resolve_working_days',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='resolve within (working days)'),
+            model_name="codeversion",
+            name="resolve_working_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="resolve within (working days)"
+            ),
         ),
         migrations.AlterField(
-            model_name='codeversion',
-            name='retention_months_after_closure',
-            field=models.PositiveSmallIntegerField(default=12, help_text='Ofcom requires at least 12.', validators=[django.core.validators.MinValueValidator(12)], verbose_name='keep records after closure (months)'),
+            model_name="codeversion",
+            name="retention_months_after_closure",
+            field=models.PositiveSmallIntegerField(
+                default=12,
+                help_text="Ofcom requires at least 12.",
+                validators=[django.core.validators.MinValueValidator(12)],
+                verbose_name="keep records after closure (months)",
+            ),
         ),
     ]

@@ -252,11 +252,6 @@ def test_invalid_complaint_is_refused_and_nothing_is_written(
     assert callbacks == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: complaints/services.py complaint_create does not check summary length "
-    "(max_length=200), so PostgreSQL raises DataError instead of a ValidationError",
-    strict=True,
-)
 def test_overlong_summary_is_refused_with_a_validation_error(customer, now):
     with pytest.raises(ValidationError) as excinfo:
         complaint_create(

@@ -367,11 +367,6 @@ def test_letter_dated_before_the_complaint_is_refused():
         )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    reason="BUG: escalation/forms.py WhatIfForm.clean compares letter_date with "
-    "received.date() in the input's own offset, not the Europe/London date",
-    strict=True,
-)
 def test_letter_dated_before_the_london_date_of_receipt_is_refused():
     # 23:30Z on 31 Aug 2026 is 00:30 BST on 1 September: a letter of 31 August predates it
     with pytest.raises(CommandError, match="--letter-date"):

@@ -367,3 +367,31 @@ def test_sweep_sends_what_the_broker_missed_once_it_is_due(
         assert outbox_requeue_stale() == 1
     # Then the acknowledgement goes out
     assert [m.subject for m in mailoutbox] == [f"We have your complaint {complaint.reference}"]
+
+
+def test_sweep_survives_a_broker_outage_and_leaves_rows_for_the_next_run(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    # Given two rows whose dispatch was lost, and a broker that refuses every message
+    from notifications.models import OutboxMessage
+    from notifications.tasks import outbox_deliver, outbox_requeue_stale
+    from tests.factories import OutboxMessageFactory
+
+    rows = [OutboxMessageFactory(), OutboxMessageFactory()]
+    OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).update(
+        next_attempt_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(type(outbox_deliver._get_current_object()), "delay", refuse)
+
+    # When the sweep runs and its on-commit dispatches hit the dead broker
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        picked = outbox_requeue_stale()
+
+    # Then every row was tried, none raised, and all stay queued for a later sweep
+    assert picked == 2
+    assert len(callbacks) == 2
+    assert set(OutboxMessage.objects.values_list("state", flat=True)) == {"queued"}
