@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 TEST_DATABASE_URL ?= postgres://redress@127.0.0.1:5432/redress
 
-.PHONY: run test lint format bench bench-seed services venv deps dev-deps clean
+.PHONY: run test lint format bench bench-seed services browser-deps venv deps dev-deps clean
 
 $(VENV)/bin/activate:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Redress needs Python 3.11+"'
@@ -35,7 +35,11 @@ run: deps
 services:
 	bash scripts/services-up
 
-test: dev-deps services
+# Debian's Chromium and axe-core (package-lock.json) for tests/browser, installed when missing.
+browser-deps:
+	bash scripts/browser-deps
+
+test: dev-deps services browser-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/pytest

@@ -206,6 +206,9 @@ def _iso(value: datetime.date | None) -> str | None:
 # --- clocks ------------------------------------------------------------------------------------
 
 
+_NEVER = datetime.datetime.min.replace(tzinfo=UTC)
+
+
 class ClockMemoMismatch(RuntimeError):
     """compute_clocks no longer splits the way _ClockMemo assumes: fix _ClockMemo."""
 
@@ -215,8 +218,8 @@ class _ClockMemo:
 
     A complaint's clocks fall into independent groups, each a function of a few inputs
     (DOMAIN.md, "The clocks"): the working-day windows of (channel, nation, received); the ADR
-    dates of (local date first made, letter date); auto-close of (nation, responded, resolution
-    actioned); ADR eligibility of (category, employees). A row whose groups have all been seen
+    dates of (local date first made, letter date); auto-close of (nation, the later of responded
+    and resolution actioned, and which it was); ADR eligibility of (category, employees). A row whose groups have all been seen
     is assembled from them; otherwise compute_clocks runs on the row's own inputs and its result
     fills the groups. Every CHECK_EVERY-th assembled row is also computed in full and compared,
     so a change to compute_clocks that breaks this split stops the seeder instead of writing
@@ -240,7 +243,8 @@ class _ClockMemo:
     def clocks(self, version_id: int, i: ClockInputs, first_made_day: datetime.date) -> Clocks:
         k1 = (version_id, i.channel, i.nation, i.received)
         k2 = (version_id, first_made_day, i.letter_date)
-        k3 = (version_id, i.nation, i.responded, i.resolution_actioned)
+        later = max(i.responded or _NEVER, i.resolution_actioned or _NEVER)
+        k3 = (version_id, i.nation, later, later == i.responded)
         k4 = (version_id, i.category, i.employees)
         p1, p2 = self.receipt.get(k1), self.adr.get(k2)
         p3, p4 = self.close.get(k3), self.eligibility.get(k4)
@@ -543,16 +547,40 @@ class _Builder:
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+def _tsv_text(value: str) -> str:
+    # Almost every value is plain (addresses carry newlines): test before translating.
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_TSV_ESCAPES)
+    return value
+
+
+def _tsv_json(value: Any) -> str:
+    text = json.dumps(value)  # escapes control characters itself: only backslashes need doubling
+    return text.replace("\\", "\\\\") if "\\" in text else text
+
+
 def _tsv_format(f: models.Field) -> Callable[[Any], str]:
     """How one column's value is spelt in COPY's text format (None is handled by the caller)."""
     if isinstance(f, models.JSONField):
-        return lambda v: json.dumps(v).translate(_TSV_ESCAPES)
+        return _tsv_json
     if isinstance(f, models.BooleanField):
-        return lambda v: "t" if v else "f"
+        return {True: "t", False: "f"}.__getitem__
     if isinstance(f, models.DateField):  # DateTimeField too
-        return lambda v: v.isoformat()
+        # Instants repeat (the 5-minute grid) and a datetime caches its hash: a dict is ~10x
+        # faster than isoformat().
+        spelt: dict[datetime.date, str] = {}
+
+        def iso(value: datetime.date, get: Callable = spelt.get) -> str:
+            text = get(value)
+            if text is None:
+                if len(spelt) > 2_000_000:
+                    spelt.clear()
+                text = spelt[value] = value.isoformat()
+            return text
+
+        return iso
     if isinstance(f, models.CharField | models.TextField):
-        return lambda v: v.translate(_TSV_ESCAPES)
+        return _tsv_text
     return str
 
 

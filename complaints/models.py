@@ -116,6 +116,9 @@ OPEN_STATUSES = (
 )
 
 
+_OPEN = [str(s) for s in OPEN_STATUSES]
+
+
 class Complaint(models.Model):
     reference = models.CharField(max_length=16, unique=True, editable=False)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="complaints")
@@ -160,6 +163,32 @@ class Complaint(models.Model):
     adr_ineligible_reason = models.CharField(max_length=300, blank=True)
     clock_reasons = models.JSONField(default=dict, blank=True)
 
+    # What was agreed with the customer (phone especially: soVision agrees a timescale).
+    agreed_next_step = models.TextField(blank=True)
+    agreed_contact_method = models.CharField(
+        max_length=16, choices=ContactMethod.choices, blank=True
+    )
+    promised_by = models.DateTimeField(
+        null=True, blank=True, help_text="The timescale we told the customer, as an instant."
+    )
+    resolved_at_first_contact = models.BooleanField(default=False)
+    resolution_summary = models.TextField(blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(
+        null=True, blank=True, help_text="Our first contact after logging: meets respond_by."
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    register_reference = models.CharField(
+        max_length=20, blank=True, help_text="Complaints register reference, once formal."
+    )
+    # The earliest clock still waiting on us (acknowledge, respond, promised, resolve):
+    # precomputed on every write so the queues are one index range scan.
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    next_due_clock = models.CharField(max_length=20, blank=True)
+    adr_period_reached_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the ADR-period sweep told the customer."
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -176,7 +205,25 @@ class Complaint(models.Model):
         ]
         indexes = [
             models.Index(fields=["customer", "-received_at"], name="complaint_customer_idx"),
-            # Auto-close sweep: awaiting customer with auto_close_at <= now.
+            # Queue "mine": selectors.complaint_queue(queue="mine") orders by next due.
+            models.Index(
+                fields=["assigned_to", "next_due_at", "id"],
+                condition=Q(status__in=_OPEN),
+                name="complaint_queue_mine_idx",
+            ),
+            # Queue "my team's": open complaints of a department by next due.
+            models.Index(
+                fields=["department", "next_due_at", "id"],
+                condition=Q(status__in=_OPEN),
+                name="complaint_queue_team_idx",
+            ),
+            # Queue "unassigned".
+            models.Index(
+                fields=["next_due_at", "id"],
+                condition=Q(status__in=_OPEN, assigned_to__isnull=True),
+                name="complaint_queue_unassigned_idx",
+            ),
+            # escalation.sweeps.complaints_auto_close_sweep: awaiting customer, auto_close_at <= now.
             models.Index(
                 fields=["auto_close_at"],
                 condition=Q(status="awaiting_customer", auto_close_at__isnull=False),
@@ -220,6 +267,10 @@ class TimelineEvent(models.Model):
         THIRD_PARTY = "third_party", "Third-party correspondence"
         STATUS_CHANGE = "status_change", "Status change"
         CLOCK_CHANGE = "clock_change", "Clock change"
+        IDENTITY_CHECK = "identity_check", "Identity check"
+        UPDATE = "update", "Update to the customer"
+        FINDINGS = "findings", "Findings"
+        RESOLUTION = "resolution", "Resolution"
         ASSIGNMENT = "assignment", "Assignment"
         ESCALATION = "escalation", "Escalation"
         NOTIFICATION = "notification", "Notification"
@@ -261,3 +312,71 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.summary}"
+
+
+class StaffProfile(models.Model):
+    """Which team a member of staff works in: their department's complaints are "my team's"."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    department = models.CharField(max_length=16, choices=Department.choices)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_department_display()})"
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    import secrets
+
+    # Never the customer's filename on disk: it is kept in original_name for display.
+    return f"attachments/{instance.complaint_id}/{secrets.token_hex(16)}"
+
+
+class Attachment(models.Model):
+    """A scan, .eml or document. Stored under MEDIA_ROOT (outside the web root), served only
+    through a view that checks who is asking."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments")
+    event = models.ForeignKey(
+        TimelineEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AuditEntry(models.Model):
+    """Who changed what, before and after. Append-only like the timeline (migration trigger)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    object_type = models.CharField(max_length=32)
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=64)
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            # Complaint page / customer history: one object's entries in order.
+            models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}:{self.object_id} {self.action}"

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from complaints.models import Complaint, Customer, TimelineEvent
+from complaints.models import AuditEntry, Complaint, Customer, TimelineEvent
 from escalation.choices import CLOCK_NAMES, Category, Channel
 from escalation.clocks import ClockInputs, Clocks, compute_clocks
 from escalation.models import CodeVersion
@@ -66,12 +66,88 @@ def timeline_record(
     return event
 
 
-def customer_create(*, by: AbstractBaseUser | None = None, **fields: Any) -> Customer:
+def audit_record(
+    *,
+    by: AbstractBaseUser | None,
+    now: datetime.datetime,
+    obj: Complaint | Customer,
+    action: str,
+    changes: dict[str, Any],
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=_actor(by),
+        at=now,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        action=action,
+        changes=changes,
+    )
+
+
+CUSTOMER_FIELDS = (
+    "kind",
+    "employee_count",
+    "account_reference",
+    "name",
+    "email",
+    "phone",
+    "address",
+    "postcode",
+    "preferred_contact",
+    "nation",
+    "vulnerability_flags",
+    "vulnerability_notes",
+)
+
+
+def customer_create(
+    *, by: AbstractBaseUser | None = None, now: datetime.datetime | None = None, **fields: Any
+) -> Customer:
+    from django.utils import timezone
+
     customer = Customer(**fields)
     if customer.kind == Customer.Kind.CONSUMER:
         customer.employee_count = None
+    elif customer.employee_count is None:
+        raise ValidationError({"employee_count": "Give the number of employees of a business."})
     customer.full_clean()
     customer.save()
+    audit_record(
+        by=by,
+        now=now or timezone.now(),
+        obj=customer,
+        action="created",
+        changes={f: [None, getattr(customer, f)] for f in CUSTOMER_FIELDS},
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, customer_id: int, by: AbstractBaseUser | None, now: datetime.datetime, **fields: Any
+) -> Customer:
+    """Change contact details; the audit keeps before/after. Open complaints keep their clocks
+    (their governing facts are recorded on them) until someone re-applies them deliberately."""
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    before = {f: getattr(customer, f) for f in CUSTOMER_FIELDS}
+    unknown = set(fields) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown customer fields: {', '.join(sorted(unknown))}.")
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    if customer.kind == Customer.Kind.CONSUMER:
+        customer.employee_count = None
+    elif customer.employee_count is None:
+        raise ValidationError({"employee_count": "Give the number of employees of a business."})
+    customer.full_clean()
+    customer.save()
+    changes = {
+        f: [before[f], getattr(customer, f)]
+        for f in CUSTOMER_FIELDS
+        if before[f] != getattr(customer, f)
+    }
+    if changes:
+        audit_record(by=by, now=now, obj=customer, action="updated", changes=changes)
     return customer
 
 
@@ -104,6 +180,12 @@ def _clocks_assign(complaint: Complaint, clocks: Clocks) -> dict[str, tuple[Any,
     return changes
 
 
+def complaint_refresh_clocks(complaint: Complaint) -> dict[str, tuple[Any, Any]]:
+    """Recompute the clocks in memory from the complaint's governing version and facts."""
+    clocks = compute_clocks(code_rules(complaint.code_version), _clock_inputs(complaint))
+    return _clocks_assign(complaint, clocks)
+
+
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -122,6 +204,7 @@ def complaint_create(
     first_made_at: datetime.datetime | None = None,
     received_at: datetime.datetime | None = None,
     assigned_to: AbstractBaseUser | None = None,
+    acknowledge: bool = True,
 ) -> Complaint:
     """Log a complaint under the code version in force when it was first made, with its clocks."""
     received_at = received_at or now
@@ -162,6 +245,9 @@ def complaint_create(
     )
     clocks = compute_clocks(code_rules(version), _clock_inputs(complaint))
     _clocks_assign(complaint, clocks)
+    from complaints.actions import next_due
+
+    complaint.next_due_at, complaint.next_due_clock = next_due(complaint)
     for _ in range(5):
         complaint.reference = reference_generate()
         try:
@@ -197,6 +283,21 @@ def complaint_create(
             "reasons": complaint.clock_reasons,
         },
     )
+    audit_record(
+        by=by,
+        now=now,
+        obj=complaint,
+        action="created",
+        changes={name: [None, _iso(getattr(complaint, name))] for name in CLOCK_NAMES},
+    )
+    if acknowledge:
+        complaint_acknowledgement_send(complaint)
+    return complaint
+
+
+def complaint_acknowledgement_send(complaint: Complaint) -> None:
+    """Email the customer their reference and what we promised (once per complaint)."""
+    customer = complaint.customer
     if customer.email:
         from notifications.services import notification_enqueue
 
@@ -207,7 +308,6 @@ def complaint_create(
             idempotency_key=f"complaint:{complaint.reference}:acknowledgement",
             complaint=complaint,
         )
-    return complaint
 
 
 def acknowledgement_context(complaint: Complaint) -> dict[str, Any]:
@@ -220,6 +320,11 @@ def acknowledgement_context(complaint: Complaint) -> dict[str, Any]:
         "respond_by": _iso(complaint.respond_by),
         "resolve_by": _iso(complaint.resolve_by),
         "adr_eligible_from": _iso(complaint.adr_eligible_from),
+        "agreed_next_step": complaint.agreed_next_step,
+        "agreed_contact_method": complaint.get_agreed_contact_method_display()
+        if complaint.agreed_contact_method
+        else "",
+        "promised_by": _iso(complaint.promised_by),
         "company_name": version.company_name,
         "company_phone": version.company_phone,
     }
@@ -254,8 +359,10 @@ def complaint_clocks_apply(
             body=reason,
             data={"from_version": previous.pk, "to_version": version.pk},
         )
-    clocks = compute_clocks(code_rules(complaint.code_version), _clock_inputs(complaint))
-    changes = _clocks_assign(complaint, clocks)
+    changes = complaint_refresh_clocks(complaint)
+    from complaints.actions import next_due
+
+    complaint.next_due_at, complaint.next_due_clock = next_due(complaint)
     complaint.row_version += 1
     complaint.save()
     if changes:

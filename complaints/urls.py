@@ -1,9 +1,10 @@
 from django.urls import path
 
-from complaints import views
+from complaints.views import public
 
 app_name = "complaints"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", public.home, name="home"),
+    path("healthz", public.healthz, name="healthz"),
+    path("welcome/", public.after_login, name="after_login"),
 ]

@@ -3,5 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("staff/", include("complaints.staff_urls")),
     path("", include("complaints.urls")),
 ]

@@ -96,7 +96,9 @@ STORAGES = {
 # Uploads (letters, scans, .eml) live outside the web root and are never served directly.
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "complaints:after_login"
+LOGOUT_REDIRECT_URL = "complaints:home"
 
 # Email goes through the notifications outbox; this is the backend the worker delivers with.
 EMAIL_BACKEND = env(
@@ -131,6 +133,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.outbox_requeue_stale",
         "schedule": 60.0,
     },
+    "complaints-auto-close": {"task": "escalation.tasks.auto_close_sweep", "schedule": 300.0},
+    "complaints-adr-period": {"task": "escalation.tasks.adr_period_sweep", "schedule": 900.0},
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 

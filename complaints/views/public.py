@@ -23,3 +23,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def after_login(request: HttpRequest) -> HttpResponse:
+    """Staff land on their queue; anyone else on the home page."""
+    from django.shortcuts import redirect
+
+    from complaints.permissions import is_staff_member
+
+    if is_staff_member(request.user):
+        return redirect("staff:queue", queue="mine")
+    return redirect("complaints:home")

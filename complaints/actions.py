@@ -1,0 +1,494 @@
+"""Staff actions on a complaint. Each one locks the row, checks the lifecycle, the role and the
+version the person was looking at, then records what changed on the timeline and in the audit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from complaints.lifecycle import OPEN, RULES, Action, TransitionRefused, next_status
+from complaints.models import Complaint, ContactMethod, Status, TimelineEvent
+from complaints.services import audit_record, complaint_refresh_clocks, timeline_record
+from escalation.calendar import local_date
+from escalation.roles import ROLES
+
+User = get_user_model()
+Visibility = TimelineEvent.Visibility
+
+# What the audit trail compares before and after every action.
+AUDITED_FIELDS = (
+    "status",
+    "tier",
+    "assigned_to_id",
+    "acknowledged_at",
+    "first_response_at",
+    "responded_at",
+    "resolution_actioned_at",
+    "resolved_at",
+    "closed_at",
+    "letter_date",
+    "promised_by",
+    "agreed_next_step",
+    "agreed_contact_method",
+    "resolution_summary",
+    "register_reference",
+    "acknowledge_by",
+    "respond_by",
+    "resolve_by",
+    "adr_eligible_from",
+    "adr_refer_by",
+    "auto_close_at",
+    "next_due_at",
+)
+
+
+class EditConflict(Exception):
+    """Someone else changed the complaint after this person loaded it."""
+
+    def __init__(self, complaint: Complaint, last_change: TimelineEvent | None) -> None:
+        self.complaint = complaint
+        self.last_change = last_change
+        who = "Someone"
+        if last_change is not None and last_change.author is not None:
+            who = last_change.author.get_full_name() or last_change.author.get_username()
+        what = f" ({last_change.summary})" if last_change is not None else ""
+        super().__init__(
+            f"{who} changed this complaint while you were working on it{what}. "
+            "Nothing of yours was saved yet and nothing you typed is lost: check the "
+            "complaint as it is now, then submit again."
+        )
+
+
+@dataclass
+class _Event:
+    kind: str
+    summary: str
+    body: str = ""
+    visibility: str = Visibility.INTERNAL
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def staff_roles(user: AbstractBaseUser) -> frozenset[str]:
+    if getattr(user, "is_superuser", False):
+        return frozenset(ROLES)
+    return frozenset(g.name for g in user.groups.all() if g.name in ROLES)
+
+
+def _snapshot(complaint: Complaint) -> dict[str, Any]:
+    out = {}
+    for name in AUDITED_FIELDS:
+        value = getattr(complaint, name)
+        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+def next_due(complaint: Complaint) -> tuple[datetime.datetime | None, str]:
+    """The earliest clock still waiting on us, or (None, "") when nothing is."""
+    if complaint.status not in OPEN:
+        return None, ""
+    pending: list[tuple[datetime.datetime, str]] = []
+    if complaint.acknowledged_at is None and complaint.acknowledge_by:
+        pending.append((complaint.acknowledge_by, "acknowledge_by"))
+    if complaint.first_response_at is None and complaint.respond_by:
+        pending.append((complaint.respond_by, "respond_by"))
+    if complaint.promised_by:
+        pending.append((complaint.promised_by, "promised_by"))
+    if complaint.resolve_by and complaint.status != Status.AWAITING_CUSTOMER:
+        pending.append((complaint.resolve_by, "resolve_by"))
+    if not pending:
+        return None, ""
+    return min(pending)
+
+
+def _transition(
+    *,
+    complaint_id: int,
+    action: Action,
+    by: AbstractBaseUser | None,
+    now: datetime.datetime,
+    expected_version: int | None,
+    change: Callable[[Complaint, Status], Iterable[_Event]],
+    reason: str = "",
+) -> Complaint:
+    with transaction.atomic():
+        complaint = (
+            Complaint.objects.select_for_update()
+            .select_related("customer", "code_version")
+            .get(pk=complaint_id)
+        )
+        if expected_version is not None and complaint.row_version != expected_version:
+            last = (
+                complaint.events.exclude(kind=TimelineEvent.Kind.NOTIFICATION)
+                .select_related("author")
+                .order_by("-created_at", "-id")
+                .first()
+            )
+            raise EditConflict(complaint, last)
+        roles = None if by is None else staff_roles(by)
+        new_status = next_status(action, complaint.status, roles=roles)
+        before = _snapshot(complaint)
+        old_status = complaint.status
+        events = list(change(complaint, new_status))
+        complaint.status = new_status
+        if new_status in (Status.RESOLVED, Status.CLOSED) and old_status not in (
+            Status.RESOLVED,
+            Status.CLOSED,
+        ):
+            complaint.resolved_at = complaint.resolved_at or now
+            complaint.closed_at = now if new_status == Status.CLOSED else complaint.closed_at
+        clock_changes = complaint_refresh_clocks(complaint)
+        complaint.next_due_at, complaint.next_due_clock = next_due(complaint)
+        complaint.row_version += 1
+        complaint.save()
+
+        for event in events:
+            timeline_record(
+                complaint=complaint,
+                kind=event.kind,
+                summary=event.summary,
+                body=event.body,
+                visibility=event.visibility,
+                data=event.data,
+                occurred_at=now,
+                author=by,
+            )
+        if new_status != old_status:
+            timeline_record(
+                complaint=complaint,
+                kind=TimelineEvent.Kind.STATUS_CHANGE,
+                summary=f"{Status(old_status).label} → {Status(new_status).label}",
+                body=reason,
+                visibility=Visibility.CUSTOMER,
+                data={"from": old_status, "to": new_status, "action": action.value},
+                occurred_at=now,
+                author=by,
+            )
+        if clock_changes:
+            timeline_record(
+                complaint=complaint,
+                kind=TimelineEvent.Kind.CLOCK_CHANGE,
+                summary="Clocks changed: " + ", ".join(clock_changes),
+                data={k: [_iso(a), _iso(b)] for k, (a, b) in clock_changes.items()},
+                occurred_at=now,
+                author=by,
+            )
+        after = _snapshot(complaint)
+        audit_record(
+            by=by,
+            now=now,
+            obj=complaint,
+            action=action.value,
+            changes={k: [before[k], after[k]] for k in AUDITED_FIELDS if before[k] != after[k]},
+        )
+        return complaint
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _required(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"body": f"Write {what}."})
+    return text
+
+
+def _first_contact(complaint: Complaint, now: datetime.datetime) -> None:
+    complaint.acknowledged_at = complaint.acknowledged_at or now
+    complaint.first_response_at = complaint.first_response_at or now
+    complaint.promised_by = None  # we kept (or replaced) whatever we had promised
+
+
+def complaint_acknowledge(
+    *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime, expected_version: int | None
+) -> Complaint:
+    def change(c: Complaint, _: Status) -> list[_Event]:
+        c.acknowledged_at = now
+        return [
+            _Event(
+                TimelineEvent.Kind.UPDATE, "Complaint acknowledged", visibility=Visibility.CUSTOMER
+            )
+        ]
+
+    return _transition(
+        complaint_id=complaint_id, action=Action.ACKNOWLEDGE, by=by, now=now,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
+
+
+def complaint_send_update(
+    *,
+    complaint_id: int,
+    by: AbstractBaseUser,
+    now: datetime.datetime,
+    expected_version: int | None,
+    body: str,
+    method: str,
+    next_update_by: datetime.datetime | None = None,
+) -> Complaint:
+    """Tell the customer where things stand, by the agreed method; optionally promise the next."""
+    body = _required(body, "what you told the customer")
+    if method not in ContactMethod.values:
+        raise ValidationError({"method": "Choose how the update was sent: phone, email or letter."})
+    if next_update_by is not None and next_update_by <= now:
+        raise ValidationError({"next_update_by": "The next update must be promised for later."})
+
+    def change(c: Complaint, _: Status) -> list[_Event]:
+        _first_contact(c, now)
+        c.promised_by = next_update_by
+        label = ContactMethod(method).label.lower()
+        return [
+            _Event(
+                TimelineEvent.Kind.UPDATE,
+                f"Update sent by {label}",
+                body=body,
+                visibility=Visibility.CUSTOMER,
+                data={"method": method, "next_update_by": _iso(next_update_by)},
+            )
+        ]
+
+    return _transition(
+        complaint_id=complaint_id, action=Action.SEND_UPDATE, by=by, now=now,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
+
+
+def complaint_record_findings(
+    *,
+    complaint_id: int,
+    by: AbstractBaseUser,
+    now: datetime.datetime,
+    expected_version: int | None,
+    body: str,
+    kind: str = TimelineEvent.Kind.FINDINGS,
+) -> Complaint:
+    """Findings, a technical report or third-party correspondence: internal evidence."""
+    body = _required(body, "the findings")
+    allowed = {
+        TimelineEvent.Kind.FINDINGS: "Findings recorded",
+        TimelineEvent.Kind.TECHNICAL_REPORT: "Technical report recorded",
+        TimelineEvent.Kind.THIRD_PARTY: "Third-party correspondence recorded",
+        TimelineEvent.Kind.NOTE: "Internal note",
+    }
+    if kind not in allowed:
+        raise ValidationError(
+            {"kind": "Choose findings, a technical report, correspondence or a note."}
+        )
+
+    def change(c: Complaint, _: Status) -> list[_Event]:
+        return [_Event(kind, allowed[kind], body=body)]
+
+    return _transition(
+        complaint_id=complaint_id, action=Action.RECORD_FINDINGS, by=by, now=now,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
+
+
+def complaint_propose_resolution(
+    *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
+    expected_version: int | None, body: str,
+) -> Complaint:  # fmt: skip
+    """Our response: findings and a proposed resolution. Starts the auto-close clock."""
+    body = _required(body, "the resolution you are proposing")
+
+    def change(c: Complaint, new_status: Status) -> list[_Event]:
+        _first_contact(c, now)
+        c.responded_at = now
+        c.resolution_summary = body
+        final = " (our final position)" if new_status == Status.FINAL_RESPONSE else ""
+        return [_Event(TimelineEvent.Kind.RESOLUTION, f"Resolution proposed{final}", body=body,
+                       visibility=Visibility.CUSTOMER)]  # fmt: skip
+
+    return _transition(
+        complaint_id=complaint_id, action=Action.PROPOSE_RESOLUTION, by=by, now=now,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
+
+
+def complaint_confirm_remedied(
+    *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
+    expected_version: int | None, body: str,
+) -> Complaint:  # fmt: skip
+    """We have put it right (how): the resolution is actioned, which also starts auto-close."""
+    body = _required(body, "how the problem was remedied")
+
+    def change(c: Complaint, _: Status) -> list[_Event]:
+        _first_contact(c, now)
+        c.resolution_actioned_at = now
+        c.resolution_summary = body
+        return [_Event(TimelineEvent.Kind.RESOLUTION, "Remedied", body=body,
+                       visibility=Visibility.CUSTOMER)]  # fmt: skip
+
+    return _transition(
+        complaint_id=complaint_id, action=Action.CONFIRM_REMEDIED, by=by, now=now,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
+
+
+def complaint_mark_resolved(
+    *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
+    expected_version: int | None, body: str = "",
+) -> Complaint:  # fmt: skip
+    def change(c: Complaint, _: Status) -> list[_Event]:
+        if body.strip():
+            c.resolution_summary = body.strip()
+        return [_Event(TimelineEvent.Kind.RESOLUTION, "Customer accepted the resolution",
+                       body=body.strip(), visibility=Visibility.CUSTOMER)]  # fmt: skip
+
+    return _transition(
+        complaint_id=complaint_id, action=Action.MARK_RESOLVED, by=by, now=now,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
+
+
+def complaint_reopen(
+    *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
+    expected_version: int | None, reason: str,
+) -> Complaint:  # fmt: skip
+    reason = _required(reason, "why the complaint is reopened")
+
+    def change(c: Complaint, _: Status) -> list[_Event]:
+        c.resolved_at = None
+        c.closed_at = None
+        return []
+
+    return _transition(
+        complaint_id=complaint_id, action=Action.REOPEN, by=by, now=now,
+        expected_version=expected_version, change=change, reason=reason,
+    )  # fmt: skip
+
+
+def complaint_escalate(
+    *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
+    expected_version: int | None, reason: str,
+) -> Complaint:  # fmt: skip
+    """Raise the complaint to the next tier of the governing code."""
+    reason = _required(reason, "why the complaint is escalated")
+
+    def change(c: Complaint, _: Status) -> list[_Event]:
+        tiers = {t.level: t for t in c.code_version.tiers.select_related("group")}
+        target = tiers.get(c.tier + 1)
+        if target is None:
+            top = tiers.get(c.tier)
+            raise TransitionRefused(
+                f"This complaint is already at the highest tier ({top.title if top else c.tier})."
+            )
+        c.tier = target.level
+        if (
+            c.assigned_to is not None
+            and not c.assigned_to.groups.filter(pk=target.group_id).exists()
+        ):
+            c.assigned_to = None  # the next tier's group picks it up from "unassigned"
+        if target.is_formal and not c.register_reference:
+            c.register_reference = f"CR-{local_date(now).year}-{c.pk:07d}"
+        formal = (
+            f"; complaints register reference {c.register_reference}" if target.is_formal else ""
+        )
+        return [_Event(TimelineEvent.Kind.ESCALATION, f"Escalated to {target.title}{formal}",
+                       body=reason, visibility=Visibility.CUSTOMER,
+                       data={"tier": target.level, "register_reference": c.register_reference})]  # fmt: skip
+
+    return _transition(
+        complaint_id=complaint_id, action=Action.ESCALATE, by=by, now=now,
+        expected_version=expected_version, change=change, reason=reason,
+    )  # fmt: skip
+
+
+def assignable_staff() -> Any:
+    return (
+        User.objects.filter(is_active=True, groups__name__in=["agent", "manager"])
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+def complaint_assign(
+    *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
+    expected_version: int | None, assignee_id: int | None,
+) -> Complaint:  # fmt: skip
+    assignee = None
+    if assignee_id is not None:
+        assignee = assignable_staff().filter(pk=assignee_id).first()
+        if assignee is None:
+            raise ValidationError({"assignee": "Choose an active agent or manager."})
+
+    def change(c: Complaint, _: Status) -> list[_Event]:
+        if c.assigned_to_id == (assignee.pk if assignee else None):
+            raise ValidationError({"assignee": "The complaint is already assigned that way."})
+        c.assigned_to = assignee
+        who = (assignee.get_full_name() or assignee.get_username()) if assignee else "nobody"
+        return [_Event(TimelineEvent.Kind.ASSIGNMENT, f"Assigned to {who}")]
+
+    return _transition(
+        complaint_id=complaint_id, action=Action.ASSIGN, by=by, now=now,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
+
+
+def complaints_bulk_assign(
+    *, complaint_ids: list[int], by: AbstractBaseUser, now: datetime.datetime,
+    assignee_id: int | None,
+) -> tuple[int, list[str]]:  # fmt: skip
+    """A manager reassigns many at once. Returns (how many moved, why others did not)."""
+    if not ({"manager", "admin"} & staff_roles(by)):
+        raise TransitionRefused("Only managers can reassign complaints in bulk.")
+    moved, problems = 0, []
+    # A fixed order: two bulk reassignments can never deadlock on each other's rows.
+    for complaint_id in sorted(set(complaint_ids)):
+        try:
+            complaint_assign(complaint_id=complaint_id, by=by, now=now, expected_version=None,
+                             assignee_id=assignee_id)  # fmt: skip
+            moved += 1
+        except (ValidationError, TransitionRefused, Complaint.DoesNotExist) as exc:
+            reference = (
+                Complaint.objects.filter(pk=complaint_id)
+                .values_list("reference", flat=True)
+                .first()
+            )
+            message = "; ".join(getattr(exc, "messages", [str(exc)]))
+            problems.append(f"{reference or complaint_id}: {message}")
+    return moved, problems
+
+
+def complaint_issue_deadlock(
+    *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
+    expected_version: int | None, body: str,
+) -> Complaint:  # fmt: skip
+    """Our final position: we cannot resolve it further; the customer may go to ADR."""
+    body = _required(body, "our final position for the deadlock letter")
+
+    def change(c: Complaint, _: Status) -> list[_Event]:
+        c.letter_date = local_date(now)
+        return [_Event(TimelineEvent.Kind.LETTER, "Deadlock letter issued", body=body,
+                       visibility=Visibility.CUSTOMER, data={"letter": "deadlock"})]  # fmt: skip
+
+    return _transition(
+        complaint_id=complaint_id, action=Action.ISSUE_DEADLOCK, by=by, now=now,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
+
+
+def complaint_record_adr_referral(
+    *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
+    expected_version: int | None, body: str = "",
+) -> Complaint:  # fmt: skip
+    def change(c: Complaint, _: Status) -> list[_Event]:
+        return [_Event(TimelineEvent.Kind.THIRD_PARTY, "Customer referred the complaint to ADR",
+                       body=body.strip())]  # fmt: skip
+
+    return _transition(
+        complaint_id=complaint_id, action=Action.RECORD_ADR_REFERRAL, by=by, now=now,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
+
+
+ACTION_LABELS = {action: rule.label for action, rule in RULES.items()}

@@ -1,0 +1,170 @@
+"""The complaint lifecycle: one explicit table of which action moves which status where.
+
+Pure (no database): services ask it before every change, views ask it which buttons to offer.
+
+    new ─acknowledge→ acknowledged ─record findings→ investigating
+      └──────────── propose resolution / confirm remedied ──→ awaiting_customer
+    awaiting_customer ─mark resolved (customer accepted)→ resolved ─reopen→ investigating
+    any open ─escalate→ escalated (formal at a formal tier) ─propose→ final_response
+    any open ─issue deadlock letter (manager)→ deadlock ─record ADR referral→ adr_referred
+    awaiting_customer ─silence past auto_close_at (sweep)→ closed ─reopen→ investigating
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from complaints.models import Status
+from escalation.roles import ADMIN, AGENT, MANAGER
+
+S = Status
+OPEN = frozenset(
+    {S.NEW, S.ACKNOWLEDGED, S.INVESTIGATING, S.AWAITING_CUSTOMER, S.ESCALATED, S.FINAL_RESPONSE}
+)
+
+
+class Action(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    SEND_UPDATE = "send_update"
+    RECORD_FINDINGS = "record_findings"
+    PROPOSE_RESOLUTION = "propose_resolution"
+    CONFIRM_REMEDIED = "confirm_remedied"
+    MARK_RESOLVED = "mark_resolved"
+    REOPEN = "reopen"
+    ESCALATE = "escalate"
+    ASSIGN = "assign"
+    ISSUE_DEADLOCK = "issue_deadlock"
+    RECORD_ADR_REFERRAL = "record_adr_referral"
+    AUTO_CLOSE = "auto_close"
+
+
+@dataclass(frozen=True)
+class Rule:
+    label: str
+    moves: dict[Status, Status]
+    roles: frozenset[str]
+
+
+_STAFF = frozenset({AGENT, MANAGER, ADMIN})
+_MANAGERS = frozenset({MANAGER, ADMIN})
+
+
+def _same(statuses: frozenset[Status]) -> dict[Status, Status]:
+    return {s: s for s in statuses}
+
+
+RULES: dict[Action, Rule] = {
+    Action.ACKNOWLEDGE: Rule("Acknowledge", {S.NEW: S.ACKNOWLEDGED}, _STAFF),
+    Action.SEND_UPDATE: Rule("Send an update", {**_same(OPEN), S.NEW: S.ACKNOWLEDGED}, _STAFF),
+    Action.RECORD_FINDINGS: Rule(
+        "Record findings",
+        {
+            S.NEW: S.INVESTIGATING,
+            S.ACKNOWLEDGED: S.INVESTIGATING,
+            S.INVESTIGATING: S.INVESTIGATING,
+            S.AWAITING_CUSTOMER: S.INVESTIGATING,
+            S.ESCALATED: S.ESCALATED,
+        },
+        _STAFF,
+    ),
+    # At a formal tier whatever we propose is our final position (soVision's code).
+    Action.PROPOSE_RESOLUTION: Rule(
+        "Propose a resolution",
+        {
+            S.NEW: S.AWAITING_CUSTOMER,
+            S.ACKNOWLEDGED: S.AWAITING_CUSTOMER,
+            S.INVESTIGATING: S.AWAITING_CUSTOMER,
+            S.AWAITING_CUSTOMER: S.AWAITING_CUSTOMER,
+            S.ESCALATED: S.FINAL_RESPONSE,
+        },
+        _STAFF,
+    ),
+    Action.CONFIRM_REMEDIED: Rule(
+        "Confirm remedied",
+        {
+            S.NEW: S.AWAITING_CUSTOMER,
+            S.ACKNOWLEDGED: S.AWAITING_CUSTOMER,
+            S.INVESTIGATING: S.AWAITING_CUSTOMER,
+            S.AWAITING_CUSTOMER: S.AWAITING_CUSTOMER,
+            S.ESCALATED: S.FINAL_RESPONSE,
+        },
+        _STAFF,
+    ),
+    Action.MARK_RESOLVED: Rule(
+        "Mark resolved (customer accepted)",
+        {s: S.RESOLVED for s in OPEN},
+        _STAFF,
+    ),
+    Action.REOPEN: Rule("Reopen", {S.RESOLVED: S.INVESTIGATING, S.CLOSED: S.INVESTIGATING}, _STAFF),
+    Action.ESCALATE: Rule(
+        "Escalate",
+        {
+            S.NEW: S.ESCALATED,
+            S.ACKNOWLEDGED: S.ESCALATED,
+            S.INVESTIGATING: S.ESCALATED,
+            S.AWAITING_CUSTOMER: S.ESCALATED,
+            S.ESCALATED: S.ESCALATED,
+            S.FINAL_RESPONSE: S.ESCALATED,
+        },
+        _STAFF,
+    ),
+    Action.ASSIGN: Rule("Assign", _same(OPEN), _STAFF),
+    Action.ISSUE_DEADLOCK: Rule("Issue deadlock letter", {s: S.DEADLOCK for s in OPEN}, _MANAGERS),
+    Action.RECORD_ADR_REFERRAL: Rule(
+        "Record ADR referral",
+        {**{s: S.ADR_REFERRED for s in OPEN}, S.DEADLOCK: S.ADR_REFERRED},
+        _MANAGERS,
+    ),
+    Action.AUTO_CLOSE: Rule(
+        "Close after customer silence", {S.AWAITING_CUSTOMER: S.CLOSED}, frozenset()
+    ),
+}
+
+
+class TransitionRefused(Exception):
+    """A request the lifecycle does not allow; the message is fit to show the user."""
+
+
+def next_status(
+    action: Action, status: str, *, roles: frozenset[str] | set[str] | None = None
+) -> Status:
+    """Where `action` takes a complaint in `status`, or TransitionRefused with the reason.
+
+    roles=None is the system itself (sweeps); people must hold one of the action's roles.
+    """
+    rule = RULES[action]
+    if roles is not None and not (rule.roles & set(roles)):
+        raise TransitionRefused(f"Your role cannot {rule.label.lower()}.")
+    try:
+        return rule.moves[Status(status)]
+    except (KeyError, ValueError):
+        raise TransitionRefused(
+            f"A complaint that is {Status(status).label.lower()} cannot be {_past(action)}."
+        ) from None
+
+
+def allowed_actions(status: str, *, roles: frozenset[str] | set[str]) -> list[Action]:
+    """The actions a person with `roles` may take on a complaint in `status`, in menu order."""
+    return [
+        action
+        for action, rule in RULES.items()
+        if Status(status) in rule.moves and rule.roles & set(roles)
+    ]
+
+
+def _past(action: Action) -> str:
+    return {
+        Action.ACKNOWLEDGE: "acknowledged",
+        Action.SEND_UPDATE: "updated",
+        Action.RECORD_FINDINGS: "given findings",
+        Action.PROPOSE_RESOLUTION: "given a proposed resolution",
+        Action.CONFIRM_REMEDIED: "confirmed as remedied",
+        Action.MARK_RESOLVED: "marked resolved",
+        Action.REOPEN: "reopened",
+        Action.ESCALATE: "escalated",
+        Action.ASSIGN: "reassigned",
+        Action.ISSUE_DEADLOCK: "given a deadlock letter",
+        Action.RECORD_ADR_REFERRAL: "recorded as referred to ADR",
+        Action.AUTO_CLOSE: "closed for silence",
+    }[action]

@@ -1,0 +1,207 @@
+"""Beat sweeps that make sure no window is missed. Set-based and safe to run twice or at once:
+each picks a bounded batch with SKIP LOCKED, updates guarded by the old state, records events
+behind a unique dedupe key, and enqueues side effects only on commit. The number of queries
+does not grow with the number of complaints.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+
+from complaints.models import OPEN_STATUSES, AuditEntry, Complaint, Status, TimelineEvent
+from escalation.calendar import local_date, months_after
+from escalation.choices import AdrLetterPolicy
+from notifications.models import OutboxMessage
+
+BATCH = 500
+
+
+def complaints_auto_close_sweep(*, now: datetime.datetime, batch: int = BATCH) -> int:
+    """Close as resolved the complaints whose customer stayed silent past auto_close_at.
+
+    Uses complaint_auto_close_due_idx. Auto-closing never stops the ADR clock: adr_eligible_from
+    and adr_refer_by are left as they are.
+    """
+    with transaction.atomic():
+        rows = list(
+            Complaint.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.AWAITING_CUSTOMER, auto_close_at__lte=now)
+            .order_by("auto_close_at")
+            .values_list("pk", "auto_close_at")[:batch]
+        )
+        if not rows:
+            return 0
+        ids = [pk for pk, _ in rows]
+        closed = Complaint.objects.filter(pk__in=ids, status=Status.AWAITING_CUSTOMER).update(
+            status=Status.CLOSED,
+            closed_at=now,
+            resolved_at=Coalesce(F("resolved_at"), now),
+            next_due_at=None,
+            next_due_clock="",
+            row_version=F("row_version") + 1,
+        )
+        TimelineEvent.objects.bulk_create(
+            [
+                TimelineEvent(
+                    complaint_id=pk,
+                    kind=TimelineEvent.Kind.STATUS_CHANGE,
+                    visibility=TimelineEvent.Visibility.CUSTOMER,
+                    occurred_at=now,
+                    summary="Closed as resolved: we did not hear back within the time the code "
+                    "of practice allows",
+                    data={
+                        "from": Status.AWAITING_CUSTOMER,
+                        "to": Status.CLOSED,
+                        "action": "auto_close",
+                    },
+                    dedupe_key=f"auto_close:{due.isoformat()}",
+                )
+                for pk, due in rows
+            ],
+            ignore_conflicts=True,
+        )
+        AuditEntry.objects.bulk_create(
+            AuditEntry(
+                at=now,
+                object_type="complaint",
+                object_id=pk,
+                action="auto_close",
+                changes={"status": [Status.AWAITING_CUSTOMER, Status.CLOSED]},
+            )
+            for pk in ids
+        )
+    return closed
+
+
+def complaints_adr_period_sweep(*, now: datetime.datetime, batch: int = BATCH) -> int:
+    """Tell customers whose complaint is still open that the ADR period has passed.
+
+    Uses complaint_adr_due_idx. Under a code whose ADR letter is sent unprompted (Ofcom 2026),
+    an eligible customer with an email address is sent the ADR letter through the outbox.
+    """
+    today = local_date(now)
+    with transaction.atomic():
+        rows = list(
+            Complaint.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                status__in=OPEN_STATUSES,
+                adr_eligible_from__lte=today,
+                adr_period_reached_at__isnull=True,
+            )
+            .order_by("adr_eligible_from")
+            .values(
+                "pk",
+                "reference",
+                "adr_eligible",
+                "adr_ineligible_reason",
+                "adr_refer_by",
+                "customer__name",
+                "customer__email",
+                "code_version__adr_letter_policy",
+                "code_version__adr_scheme_name",
+                "code_version__adr_scheme_address",
+                "code_version__adr_scheme_phone",
+                "code_version__adr_scheme_email",
+                "code_version__adr_scheme_website",
+                "code_version__company_name",
+                "code_version__refer_by_months_after_letter",
+            )[:batch]
+        )
+        if not rows:
+            return 0
+        ids = [r["pk"] for r in rows]
+        Complaint.objects.filter(pk__in=ids, adr_period_reached_at__isnull=True).update(
+            adr_period_reached_at=now, row_version=F("row_version") + 1
+        )
+        events = []
+        letters = []
+        letter_months: dict[int, list[int]] = {}
+        for r in rows:
+            scheme = r["code_version__adr_scheme_name"]
+            if r["adr_eligible"]:
+                summary = (
+                    f"ADR period reached: the customer may now refer the complaint to {scheme}"
+                )
+            else:
+                summary = f"ADR period reached; not eligible for ADR: {r['adr_ineligible_reason']}"
+            events.append(
+                TimelineEvent(
+                    complaint_id=r["pk"],
+                    kind=TimelineEvent.Kind.CLOCK_CHANGE,
+                    visibility=TimelineEvent.Visibility.CUSTOMER,
+                    occurred_at=now,
+                    summary=summary[:300],
+                    dedupe_key="adr_period_reached",
+                )
+            )
+            unprompted = r["code_version__adr_letter_policy"] == AdrLetterPolicy.UNPROMPTED
+            months = r["code_version__refer_by_months_after_letter"]
+            if unprompted and r["adr_eligible"] and not r["customer__email"]:
+                events.append(
+                    TimelineEvent(
+                        complaint_id=r["pk"],
+                        kind=TimelineEvent.Kind.NOTE,
+                        occurred_at=now,
+                        summary="ADR letter due today: the customer has no email address, "
+                        "send it by post",
+                        dedupe_key="adr_period_letter_by_post",
+                    )
+                )
+            if unprompted and r["adr_eligible"] and r["customer__email"]:
+                if months is not None:
+                    letter_months.setdefault(months, []).append(r["pk"])
+                    events.append(
+                        TimelineEvent(
+                            complaint_id=r["pk"],
+                            kind=TimelineEvent.Kind.LETTER,
+                            visibility=TimelineEvent.Visibility.CUSTOMER,
+                            occurred_at=now,
+                            summary=f"ADR letter sent; refer to {scheme} by "
+                            f"{months_after(today, months):%d %b %Y}",
+                            data={"letter_date": today.isoformat(), "months": months},
+                            dedupe_key="adr_period_letter",
+                        )
+                    )
+                letters.append(
+                    OutboxMessage(
+                        recipient=r["customer__email"],
+                        template="adr_period_letter",
+                        complaint_id=r["pk"],
+                        idempotency_key=f"complaint:{r['reference']}:adr_period_letter",
+                        next_attempt_at=now + datetime.timedelta(minutes=2),
+                        context={
+                            "reference": r["reference"],
+                            "customer_name": r["customer__name"],
+                            "scheme_name": scheme,
+                            "scheme_address": r["code_version__adr_scheme_address"],
+                            "scheme_phone": r["code_version__adr_scheme_phone"],
+                            "scheme_email": r["code_version__adr_scheme_email"],
+                            "scheme_website": r["code_version__adr_scheme_website"],
+                            "company_name": r["code_version__company_name"],
+                            "refer_by": months_after(today, months).isoformat() if months else None,
+                        },
+                    )
+                )
+        # The ADR letter starts the refer-by clock (12 months under Ofcom's 2026 rules).
+        for months, pks in letter_months.items():
+            Complaint.objects.filter(pk__in=pks, letter_date__isnull=True).update(
+                letter_date=today, adr_refer_by=months_after(today, months)
+            )
+        TimelineEvent.objects.bulk_create(events, ignore_conflicts=True)
+        if letters:
+            OutboxMessage.objects.bulk_create(letters, ignore_conflicts=True)
+            keys = [m.idempotency_key for m in letters]
+            queued = list(
+                OutboxMessage.objects.filter(
+                    idempotency_key__in=keys, state=OutboxMessage.State.QUEUED
+                ).values_list("pk", flat=True)
+            )
+            from notifications.services import dispatch
+
+            for pk in queued:
+                transaction.on_commit(lambda pk=pk: dispatch(pk))
+    return len(ids)

@@ -1,0 +1,179 @@
+"""Browser tests: Debian's Chromium driven through Playwright against pytest-django's live server.
+
+Fixtures for every test under tests/browser/ (each one is marked `browser` automatically):
+
+- `browser` (session): the Chromium at /usr/bin/chromium, headless. It is missing only when
+  `scripts/browser-deps` has not run; that fails the test, because CI must run these, unless
+  REDRESS_SKIP_BROWSER=1 says to skip.
+- `page`: a fresh context + page (1280x900, en-GB, Europe/London, 10 s timeout) per test.
+- `live_url`: the live server's root URL, e.g. "http://localhost:41234". The server answers in
+  another thread, so the test runs on `transactional_db`: what the test creates is committed
+  and visible to the server. The database is flushed afterwards and the migrations' data
+  (role groups, code presets) restored by serialized rollback, so later tests still see it.
+- `login(page, live_url, user)`: signs in through the real form at LOGIN_PATH.
+- `axe(page) -> list[dict]`: axe-core's WCAG 2.2 AA violations for the page as it is now.
+- `assert_no_serious_axe_violations(page, name)`: fails listing every serious/critical one.
+- `screenshot(page, name)`: a full-page PNG at artifacts/<name>.png, for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.factories import PASSWORD
+
+# Playwright's sync API keeps an asyncio event loop running in the main thread, so Django's
+# async-safety check would refuse the ORM calls the tests and fixtures make (factories, flush).
+# Nothing here runs in that loop concurrently with Django, so the check is only noise.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = REPO_ROOT / "artifacts"
+# The only sign-in page so far is the admin's; switch here when the site gets its own.
+LOGIN_PATH = "/admin/login/"
+TIMEOUT_MS = 10_000
+
+# Headless, and nothing that reaches the network on its own (updates, sync, QUIC probes).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SERIOUS = {"serious", "critical"}
+
+_BROWSER_DIR = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # This hook sees the whole session's items, so mark only the ones that live here.
+    for item in items:
+        if _BROWSER_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        if os.environ.get("REDRESS_SKIP_BROWSER") == "1":
+            pytest.skip(f"{CHROMIUM} is missing and REDRESS_SKIP_BROWSER=1")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `bash scripts/browser-deps` (make test does) to install "
+            "Debian's chromium, or set REDRESS_SKIP_BROWSER=1 to skip the browser tests.",
+            pytrace=False,
+        )
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="Europe/London"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def live_url(live_server: Any, transactional_db: None, django_db_serialized_rollback: None) -> str:
+    return live_server.url
+
+
+def sign_in(page: Page, live_url: str, user: Any, password: str = PASSWORD) -> None:
+    """Fill in and submit the sign-in form as `user`, and wait until it has let them in."""
+    page.goto(f"{live_url}{LOGIN_PATH}")
+    page.get_by_label("Username").fill(user.get_username())
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.locator("form input[type=submit], form button[type=submit]").last.click()
+    refused = page.locator(".errornote, .errorlist")
+    if refused.count():
+        pytest.fail(
+            f"{user.get_username()} could not sign in: {refused.first.inner_text()}", pytrace=False
+        )
+
+
+@pytest.fixture
+def login() -> Callable[..., None]:
+    """`login(page, live_url, user)` signs `user` in through the real form."""
+    return sign_in
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    if not AXE_JS.exists():
+        pytest.fail(
+            f"{AXE_JS} is missing: run `bash scripts/browser-deps` (make test does).",
+            pytrace=False,
+        )
+    page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return results.violations;
+        }""",
+        AXE_TAGS,
+    )
+
+
+def check_no_serious_axe_violations(page: Page, name: str) -> None:
+    """Fail, listing each one, if axe finds a serious or critical violation on the page."""
+    serious = [v for v in axe_violations(page) if v.get("impact") in SERIOUS]
+    if not serious:
+        return
+    lines = [f"axe: {len(serious)} serious/critical violation(s) on {name} ({page.url}):"]
+    for violation in serious:
+        lines.append(
+            f"- {violation['id']} [{violation['impact']}] {violation['help']} "
+            f"({violation['helpUrl']})"
+        )
+        for node in violation["nodes"]:
+            lines.append(f"    target: {node['target']}")
+    pytest.fail("\n".join(lines), pytrace=False)
+
+
+@pytest.fixture
+def axe() -> Callable[[Page], list[dict[str, Any]]]:
+    """`axe(page)`: axe-core's WCAG 2.0/2.1 A+AA and 2.2 AA violations, as axe returns them."""
+    return axe_violations
+
+
+@pytest.fixture
+def assert_no_serious_axe_violations() -> Callable[[Page, str], None]:
+    return check_no_serious_axe_violations
+
+
+def save_screenshot(page: Page, name: str) -> Path:
+    """Save a full-page PNG to artifacts/<name>.png and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Page, str], Path]:
+    return save_screenshot

@@ -1,0 +1,140 @@
+"""Beat sweeps: auto-close after silence and the ADR-period point. Idempotent and set-based."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from complaints.models import AuditEntry, Complaint, Status, TimelineEvent
+from escalation.sweeps import complaints_adr_period_sweep, complaints_auto_close_sweep
+from notifications.models import OutboxMessage
+from tests.factories import ComplaintFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _awaiting(auto_close_at: datetime.datetime) -> Complaint:
+    complaint = ComplaintFactory()
+    Complaint.objects.filter(pk=complaint.pk).update(
+        status=Status.AWAITING_CUSTOMER, auto_close_at=auto_close_at
+    )
+    return Complaint.objects.get(pk=complaint.pk)
+
+
+def test_auto_close_closes_complaints_whose_customer_stayed_silent(now):
+    # Given one complaint past its auto-close time and one not yet due
+    due = _awaiting(now - datetime.timedelta(minutes=1))
+    later = _awaiting(now + datetime.timedelta(days=1))
+
+    # When the sweep runs
+    closed = complaints_auto_close_sweep(now=now)
+
+    # Then only the due one is closed, with a customer-visible event and an audit entry
+    assert closed == 1
+    due.refresh_from_db()
+    later.refresh_from_db()
+    assert due.status == Status.CLOSED and due.closed_at == now and due.resolved_at == now
+    assert later.status == Status.AWAITING_CUSTOMER
+    event = due.events.get(kind=TimelineEvent.Kind.STATUS_CHANGE, data__action="auto_close")
+    assert event.visibility == TimelineEvent.Visibility.CUSTOMER
+    assert AuditEntry.objects.filter(object_id=due.pk, action="auto_close").count() == 1
+
+
+def test_auto_close_leaves_the_adr_clock_running(now):
+    due = _awaiting(now - datetime.timedelta(minutes=1))
+    before = (due.adr_eligible_from, due.adr_refer_by)
+
+    complaints_auto_close_sweep(now=now)
+
+    due.refresh_from_db()
+    assert (due.adr_eligible_from, due.adr_refer_by) == before
+
+
+def test_auto_close_twice_changes_nothing_the_second_time(now):
+    due = _awaiting(now - datetime.timedelta(minutes=1))
+    complaints_auto_close_sweep(now=now)
+    version = Complaint.objects.get(pk=due.pk).row_version
+
+    assert complaints_auto_close_sweep(now=now) == 0
+    assert Complaint.objects.get(pk=due.pk).row_version == version
+    assert due.events.filter(data__action="auto_close").count() == 1
+
+
+def test_auto_close_ignores_a_complaint_the_customer_answered(now):
+    # A reply moves the complaint out of awaiting_customer: the clock stops.
+    answered = _awaiting(now - datetime.timedelta(minutes=1))
+    Complaint.objects.filter(pk=answered.pk).update(status=Status.INVESTIGATING)
+
+    assert complaints_auto_close_sweep(now=now) == 0
+
+
+def test_auto_close_query_count_does_not_grow_with_the_batch(now, django_assert_max_num_queries):
+    for _ in range(3):
+        _awaiting(now - datetime.timedelta(minutes=1))
+    with django_assert_max_num_queries(8) as small:
+        complaints_auto_close_sweep(now=now)
+    for _ in range(12):
+        _awaiting(now - datetime.timedelta(minutes=1))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        complaints_auto_close_sweep(now=now)
+
+
+def _past_adr_period(now: datetime.datetime, **customer) -> Complaint:
+    complaint = ComplaintFactory(**customer)
+    Complaint.objects.filter(pk=complaint.pk).update(
+        adr_eligible_from=now.date() - datetime.timedelta(days=1)
+    )
+    return Complaint.objects.get(pk=complaint.pk)
+
+
+def test_adr_period_sweep_tells_the_customer_once(now):
+    complaint = _past_adr_period(now)
+
+    assert complaints_adr_period_sweep(now=now) == 1
+    assert complaints_adr_period_sweep(now=now) == 0
+
+    complaint.refresh_from_db()
+    assert complaint.adr_period_reached_at == now
+    events = complaint.events.filter(dedupe_key="adr_period_reached")
+    assert events.count() == 1
+    assert "may now refer" in events.get().summary
+
+
+def test_adr_period_sweep_sends_the_adr_letter_unprompted_under_ofcom_2026(
+    now, use_code, django_capture_on_commit_callbacks, mailoutbox
+):
+    # Given a complaint governed by ofcom-2026 whose 6-week period has passed
+    use_code("ofcom-2026")
+    complaint = _past_adr_period(now)
+    assert complaint.code_version.code.slug == "ofcom-2026"
+
+    # When the sweep runs
+    with django_capture_on_commit_callbacks(execute=True):
+        complaints_adr_period_sweep(now=now)
+
+    # Then the ADR letter is emailed and starts the 12-month refer-by clock
+    complaint.refresh_from_db()
+    assert complaint.letter_date == now.date()
+    assert complaint.adr_refer_by == datetime.date(2027, 11, 2)
+    letter = OutboxMessage.objects.get(template="adr_period_letter", complaint=complaint)
+    assert letter.state == OutboxMessage.State.SENT
+    assert any("Communications Ombudsman" in m.subject for m in mailoutbox)
+    assert complaint.events.filter(dedupe_key="adr_period_letter").exists()
+
+
+def test_adr_period_sweep_does_not_write_unprompted_under_sovision(now, current_code):
+    complaint = _past_adr_period(now)
+
+    complaints_adr_period_sweep(now=now)
+
+    assert not OutboxMessage.objects.filter(template="adr_period_letter").exists()
+    complaint.refresh_from_db()
+    assert complaint.letter_date is None
+
+
+def test_adr_period_sweep_skips_closed_complaints(now):
+    complaint = _past_adr_period(now)
+    Complaint.objects.filter(pk=complaint.pk).update(status=Status.RESOLVED)
+
+    assert complaints_adr_period_sweep(now=now) == 0
