@@ -9,8 +9,8 @@ was first made, as `complaint_create` sets them.
 Speed, on PostgreSQL:
 
 * each batch is one `COPY ... FROM STDIN` per table from an in-memory TSV buffer;
-* batch k+1 is built in a thread while batch k is copied: psycopg2 releases the GIL while it
-  waits on the server, so Python and PostgreSQL each keep a core busy;
+* forked builder processes make the next batches while this one copies the last, so Python
+  and PostgreSQL share the cores (building rows costs more CPU than copying them);
 * clocks are memoised exactly (`_ClockMemo`); instants sit on a 5-minute grid so they repeat.
 
 Any other database (SQLite for a quick local try) gets plain `bulk_create`.
@@ -24,10 +24,13 @@ import io
 import itertools
 import json
 import math
+import multiprocessing
+import os
 import random
 import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +39,15 @@ from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from complaints.models import Complaint, Customer, Status, TimelineEvent
+from complaints.actions import next_due
+from complaints.models import (
+    Complaint,
+    Customer,
+    Department,
+    StaffProfile,
+    Status,
+    TimelineEvent,
+)
 from complaints.services import _REFERENCE_ALPHABET
 from escalation.calendar import LONDON, local_date
 from escalation.choices import CLOCK_NAMES, Channel
@@ -94,9 +105,20 @@ STATUS_BY_AGE = (
                     "escalated": 8, "final_response": 5, "resolved": 18, "closed": 4})),
     (56, _Weighted({"investigating": 6, "awaiting_customer": 8, "escalated": 5,
                     "final_response": 5, "deadlock": 3, "resolved": 35, "closed": 38})),
-    (math.inf, _Weighted({"escalated": 1, "final_response": 1, "deadlock": 3, "adr_referred": 2,
-                          "resolved": 20, "closed": 73})),
+    (math.inf, _Weighted({"escalated": 0.4, "final_response": 0.4, "deadlock": 3,
+                          "adr_referred": 2, "resolved": 20, "closed": 73})),
 )  # fmt: skip
+ACTIONS = {  # the complaints.actions action that last moved a complaint to each status
+    "acknowledged": "acknowledge", "investigating": "record_findings",
+    "awaiting_customer": "propose_resolution", "escalated": "escalate",
+    "final_response": "propose_resolution", "deadlock": "issue_deadlock",
+    "adr_referred": "record_adr_referral", "resolved": "mark_resolved", "closed": "auto_close",
+}  # fmt: skip
+LIFECYCLE_TIMES = ("acknowledged_at", "first_response_at", "promised_by", "resolved_at",
+                   "closed_at", "adr_period_reached_at")  # fmt: skip
+LIFECYCLE_TEXTS = ("resolution_summary", "agreed_next_step", "agreed_contact_method",
+                   "register_reference")  # fmt: skip
+MIDNIGHT = datetime.time(0, 0)
 RESPONDED = {
     "awaiting_customer",
     "final_response",
@@ -183,11 +205,26 @@ SUMMARIES = {
         "opting out|Complaint about how a complaint was handled"
     ),
 }
+# Varied enough that a summary search is neither always empty nor always everything.
+WHEN = _words(
+    "||||| since last week| for three weeks| again this month| after the storm| since I moved| "
+    "for the second time| since the price change| despite two calls| since January| since the "
+    "engineer's visit| on my business line| at my mother's address"
+)
 DETAILS = _words(
     "I have called several times about this.|Nobody has explained why.|I would like this put "
     "right and an apology.|This has happened before.|I work from home and rely on the service.|"
     "I have attached my last two bills.|Please contact me by my preferred method.|I was told "
     "someone would ring back within a day."
+)
+REMEDIES = _words(
+    "credited the overcharge to your account.|booked an engineer, who has fixed the fault.|"
+    "corrected the bill and apologise for the error.|cancelled the charge.|applied the "
+    "promised discount from your next bill.|moved your service to the new address."
+)
+NEXT_STEPS = _words(
+    "Call back with the engineer's findings|Confirm the refund once finance approve it|"
+    "Check the line test results and call back|Send the corrected bill|Ring after the repair visit"
 )
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 CUSTOMER_DOMAINS = ("example.com", "example.co.uk", "example.org", "example.net")
@@ -218,12 +255,13 @@ class _ClockMemo:
 
     A complaint's clocks fall into independent groups, each a function of a few inputs
     (DOMAIN.md, "The clocks"): the working-day windows of (channel, nation, received); the ADR
-    dates of (local date first made, letter date); auto-close of (nation, the later of responded
-    and resolution actioned, and which it was); ADR eligibility of (category, employees). A row whose groups have all been seen
-    is assembled from them; otherwise compute_clocks runs on the row's own inputs and its result
-    fills the groups. Every CHECK_EVERY-th assembled row is also computed in full and compared,
-    so a change to compute_clocks that breaks this split stops the seeder instead of writing
-    wrong clocks (tests/bench/test_seed.py recomputes a sample as well).
+    dates of (local date first made, letter date); auto-close of (nation, the later of
+    responded and resolution actioned, and which of the two it was); ADR eligibility of
+    (category, employees). A row whose groups have all been seen is assembled from them;
+    otherwise compute_clocks runs on the row's own inputs and its result fills the groups.
+    Every CHECK_EVERY-th assembled row is also computed in full and compared, so a change to
+    compute_clocks that breaks this split stops the seeder instead of writing wrong clocks
+    (tests/bench/test_seed.py recomputes every seeded row as well).
     """
 
     CHECK_EVERY = 97
@@ -240,9 +278,9 @@ class _ClockMemo:
         self.computed = 0
         self.assembled = 0
 
-    def clocks(self, version_id: int, i: ClockInputs, first_made_day: datetime.date) -> Clocks:
+    def clocks(self, version_id: int, i: ClockInputs) -> Clocks:
         k1 = (version_id, i.channel, i.nation, i.received)
-        k2 = (version_id, first_made_day, i.letter_date)
+        k2 = (version_id, local_date(i.first_made), i.letter_date)
         later = max(i.responded or _NEVER, i.resolution_actioned or _NEVER)
         k3 = (version_id, i.nation, later, later == i.responded)
         k4 = (version_id, i.category, i.employees)
@@ -252,16 +290,11 @@ class _ClockMemo:
             self.computed += 1
             c = compute_clocks(self.rules[version_id], i)
             r = c.reasons
-            self.receipt[k1] = (
-                c.effective_receipt, c.acknowledge_by, c.respond_by, c.resolve_by,
-                {k: r[k] for k in self.RECEIPT if k in r},
-            )  # fmt: skip
-            self.adr[k2] = (
-                c.adr_eligible_from,
-                c.adr_refer_by,
-                {k: r[k] for k in self.ADR if k in r},
-            )
-            self.close[k3] = (c.auto_close_at, {k: r[k] for k in self.CLOSE if k in r})
+            pick = lambda names: {k: r[k] for k in names if k in r}  # noqa: E731
+            receipt = (c.effective_receipt, c.acknowledge_by, c.respond_by, c.resolve_by)
+            self.receipt[k1] = (*receipt, pick(self.RECEIPT))
+            self.adr[k2] = (c.adr_eligible_from, c.adr_refer_by, pick(self.ADR))
+            self.close[k3] = (c.auto_close_at, pick(self.CLOSE))
             self.eligibility[k4] = (c.adr_eligible, c.adr_ineligible_reason)
             return c
         self.assembled += 1
@@ -298,11 +331,25 @@ class _Code:
         return self.version_ids[max(bisect.bisect_right(self.effective, ts) - 1, 0)]
 
 
+@dataclass(frozen=True)
+class _Version:
+    label: str  # as str(CodeVersion), for the "logged" event
+    tiers: dict[int, bool]  # escalation level -> is_formal
+    auto_closes: bool
+    adr_scheme: str
+
+
 @dataclass
 class Batch:
     customers: list[dict[str, Any]]
     complaints: list[dict[str, Any]]
     events: list[dict[str, Any]]
+
+
+class _Row(dict):
+    """A complaint row that `complaints.actions.next_due` can read like a Complaint."""
+
+    __getattr__ = dict.__getitem__
 
 
 class _Builder:
@@ -311,27 +358,26 @@ class _Builder:
         *,
         now: datetime.datetime,
         codes: list[_Code],
-        labels: dict[int, str],
-        max_tier: dict[int, int],
+        versions: dict[int, _Version],
         memo: _ClockMemo,
-        agents: list[int],
+        agents: dict[str, list[int]],
         managers: list[int],
-        references: set[str],
         seed: str,
     ) -> None:
         self.now = int(now.timestamp())
         self.now_grid = self.now - self.now % GRID
-        self.start = self.now - HISTORY_DAYS * 86400
+        self.start = -(-(self.now - HISTORY_DAYS * 86400) // GRID) * GRID  # on the grid too
         self.first_day = local_date(_dt(self.start))
         self.days = (local_date(now) - self.first_day).days + 1
         self.codes = _Weighted({code: code.weight for code in codes})
-        self.labels, self.max_tier, self.memo = labels, max_tier, memo
+        self.versions, self.memo = versions, memo
         self.agents, self.managers = agents, managers
-        self.references, self.seed = references, seed
-        self.build_seconds = 0.0
+        self.all_agents = [pk for team in agents.values() for pk in team]
+        self.seed = seed
 
-    def build(self, number: int, customer_ids: list[int], complaint_ids: list[int]) -> Batch:
-        began = time.perf_counter()
+    def build(
+        self, number: int, customer_ids: list[int], complaint_ids: list[int], references: list[str]
+    ) -> Batch:
         rng = random.Random(f"{self.seed}:{number}")  # str seeds hash alike in every process
         customers = [self._customer(rng, cid) for cid in customer_ids]
         # Every customer has at least one complaint; the rest land at random (some have several).
@@ -339,12 +385,11 @@ class _Builder:
         owners += [rng.randrange(len(customers)) for _ in range(len(complaint_ids) - len(owners))]
         complaints: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
-        for complaint_id, owner in zip(complaint_ids, owners, strict=True):
+        for complaint_id, owner, reference in zip(complaint_ids, owners, references, strict=True):
             customer = customers[owner]
-            created = self._complaint(rng, complaint_id, customer, complaints, events)
+            created = self._complaint(rng, complaint_id, reference, customer, complaints, events)
             if customer["created_at"] is None or created < customer["created_at"]:
                 customer["created_at"] = customer["updated_at"] = created
-        self.build_seconds += time.perf_counter() - began
         return Batch(customers, complaints, events)
 
     def _customer(self, rng: random.Random, cid: int) -> dict[str, Any]:
@@ -393,7 +438,7 @@ class _Builder:
             row["vulnerability_flags"] = [rng.choice(VULNERABILITIES)]
         return row
 
-    def _received(self, rng: random.Random, channel: str) -> tuple[int, datetime.date]:
+    def _received(self, rng: random.Random, channel: str) -> int:
         weekdays, hours = ARRIVALS[channel]
         while True:
             day = self.first_day + datetime.timedelta(days=rng.randrange(self.days))
@@ -404,10 +449,13 @@ class _Builder:
             )
             ts = int(local.timestamp())
             if self.start <= ts <= self.now:
-                return ts, day
+                return ts
 
-    def _staff_time(self, rng: random.Random, after: int, lo_days: int, hi_days: int) -> int:
-        """A moment in office hours (Mon-Fri 09:00-17:00 London) lo..hi days after `after`."""
+    def _staff_time(
+        self, rng: random.Random, after: int, lo_days: int, hi_days: int, *, future: bool = False
+    ) -> int:
+        """A moment in office hours (Mon-Fri 09:00-17:00 London) lo..hi days after `after`,
+        not after now unless it is a promise about the `future`."""
         day = datetime.datetime.fromtimestamp(after, LONDON).date()
         day += datetime.timedelta(days=rng.randint(lo_days, hi_days))
         if day.weekday() > 4:
@@ -418,61 +466,64 @@ class _Builder:
         ts = int(local.timestamp())
         if ts <= after:
             ts = after + GRID * rng.randint(1, 24)
-        return min(ts, self.now_grid)
-
-    def _reference(self, rng: random.Random) -> str:
-        # The format of complaints.services.reference_generate, from the seeded generator.
-        while True:
-            body = "".join(rng.choices(_REFERENCE_ALPHABET, k=8))
-            reference = f"RD-{body[:4]}-{body[4:]}"
-            if reference not in self.references:
-                self.references.add(reference)
-                return reference
+        return ts if future else min(ts, self.now_grid)
 
     def _complaint(
         self,
         rng: random.Random,
         complaint_id: int,
+        reference: str,
         customer: dict[str, Any],
         complaints: list[dict[str, Any]],
         events: list[dict[str, Any]],
     ) -> datetime.datetime:
         channel, category = CHANNELS.pick(rng), CATEGORIES.pick(rng)
-        received, first_made_day = self._received(rng, channel)
-        first_made = received
+        received = first_made = self._received(rng, channel)
         if rng.random() < 0.15:  # the customer first told us earlier, another way
             first_made = max(received - GRID * rng.randint(12, 20 * 288), self.start)
-            first_made_day = local_date(_dt(first_made))
         version_id = self.codes.pick(rng).version_at(first_made)
+        version = self.versions[version_id]
+        logged = min(received + (0 if channel == "web" else GRID * rng.randint(0, 12)), self.now)
+        by_age = next(w for days, w in STATUS_BY_AGE if self.now - received < days * 86400)
+        status = by_age.pick(rng)
+        if status == "closed" and not version.auto_closes:
+            status = "resolved"  # only the auto-close sweep closes, and only under such a code
 
-        status = next(w for days, w in STATUS_BY_AGE if self.now - received < days * 86400).pick(
-            rng
-        )
-        responded = resolution = closed = letter_date = None
-        changed = self._staff_time(rng, received, 0, 2)
-        if status in RESPONDED or (status == "escalated" and rng.random() < 0.5):
-            responded = changed = self._staff_time(rng, received, 0, 9)
-        if status in ("resolved", "closed"):
-            if rng.random() < 0.5:  # the fix went in with our response, or some days later
+        # What staff did, in order (complaints.actions): acknowledge, first contact, escalate,
+        # respond, action the fix, accept or auto-close, deadlock letter, ADR referral.
+        f: dict[str, Any] = dict.fromkeys(LIFECYCLE_TIMES) | dict.fromkeys(LIFECYCLE_TEXTS, "")
+        department = DEPARTMENTS.get(category) or rng.choice(("technical", "accounts", ""))
+        changed = logged
+        responded = resolution = letter = escalated = None
+        if status != "new":
+            changed = self._staff_time(rng, logged, 0, 2)
+            f["acknowledged_at"] = changed
+        if status in SENIOR or status == "final_response":
+            escalated = changed = self._staff_time(rng, changed, 0, 5)
+        if status == "investigating" and rng.random() < 0.5:
+            f["first_response_at"] = changed = self._staff_time(rng, changed, 0, 3)
+        if status in RESPONDED:
+            responded = changed = self._staff_time(rng, changed, 0, 7)
+            f["first_response_at"] = responded
+            f["resolution_summary"] = "We have looked into this and " + rng.choice(REMEDIES)
+            if status in ("resolved", "closed") and rng.random() < 0.5:  # remedied too
                 resolution = (
                     responded if rng.random() < 0.5 else self._staff_time(rng, responded, 1, 5)
                 )
-            closed = changed = self._staff_time(rng, resolution or responded, 0, 14)
+                changed = resolution
+        if status in ("acknowledged", "investigating") and (
+            channel in ("phone", "in_person") or rng.random() < 0.2
+        ):  # a timescale agreed at the latest update: mostly ahead, sometimes already missed
+            last_update = max(changed, self.now - 86400 * rng.randint(0, 4))
+            f["promised_by"] = self._staff_time(rng, last_update, 1, 5, future=True)
+            f["agreed_next_step"] = rng.choice(NEXT_STEPS)
+            f["agreed_contact_method"] = customer["preferred_contact"]
+        if status == "resolved":
+            f["resolved_at"] = changed = self._staff_time(rng, changed, 0, 10)
         elif status in ("deadlock", "adr_referred"):
-            changed = self._staff_time(rng, responded, 14, 56)
-            letter_date = local_date(_dt(changed))
+            letter = changed = self._staff_time(rng, changed, 14, 56)
             if status == "adr_referred":
-                changed = self._staff_time(rng, changed, 1, 60)
-        tier = 0
-        if status in SENIOR:
-            tier = rng.randint(1, max(1, self.max_tier[version_id]))
-        elif closed and rng.random() < 0.08:
-            tier = min(1, self.max_tier[version_id])
-        if status in SENIOR:
-            assigned = rng.choice(self.managers)
-        else:
-            assigned = None if status == "new" and rng.random() < 0.4 else rng.choice(self.agents)
-
+                changed = self._staff_time(rng, letter, 1, 60)
         inputs = ClockInputs(
             channel=channel,
             received=_dt(received),
@@ -480,66 +531,112 @@ class _Builder:
             nation=customer["nation"],
             category=category,
             employees=customer["employee_count"],
-            letter_date=letter_date,
+            letter_date=local_date(_dt(letter)) if letter else None,
             responded=_dt(responded) if responded else None,
             resolution_actioned=_dt(resolution) if resolution else None,
         )
-        clocks = self.memo.clocks(version_id, inputs, first_made_day)
-        logged_by = rng.choice(self.agents) if channel in ("phone", "letter", "in_person") else None
-        logged = _dt(
-            min(received + (0 if channel == "web" else GRID * rng.randint(0, 12)), self.now)
+        clocks = self.memo.clocks(version_id, inputs)
+        if status == "closed":  # the sweep closes at auto_close_at; until then it waits
+            due = int(clocks.auto_close_at.timestamp())
+            if due + 3600 <= self.now:
+                f["resolved_at"] = f["closed_at"] = changed = due + GRID * rng.randint(0, 12)
+            else:
+                status = "awaiting_customer"
+
+        tier = 0
+        if escalated:
+            tier = rng.randint(1, max(1, max(version.tiers, default=1)))
+            if any(version.tiers.get(level) for level in range(1, tier + 1)):
+                year = local_date(_dt(escalated)).year
+                f["register_reference"] = f"CR-{year}-{complaint_id:07d}"  # as complaint_escalate
+        elif status in ("resolved", "closed") and rng.random() < 0.05:
+            tier = min(1, max(version.tiers, default=0))  # resolved after an escalation
+        if status in ("deadlock", "adr_referred") or (escalated and rng.random() < 0.5):
+            assigned = rng.choice(self.managers)
+        elif escalated or (status == "new" and rng.random() < 0.4):
+            assigned = None  # escalation drops an agent: the tier's group picks it up
+        else:
+            assigned = rng.choice(self.agents.get(department) or self.all_agents)
+
+        # The ADR-period sweep has told the customer if the period passed while it was open.
+        open_until = {"resolved": f["resolved_at"], "closed": f["closed_at"]}.get(status, self.now)
+        open_until = letter if letter and status in ("deadlock", "adr_referred") else open_until
+        period = int(
+            datetime.datetime.combine(clocks.adr_eligible_from, MIDNIGHT, LONDON).timestamp()
         )
-        changed_at = max(_dt(changed), logged)
+        if period + 3600 <= open_until:
+            f["adr_period_reached_at"] = period + GRID * rng.randint(1, 12)
+
+        for name in LIFECYCLE_TIMES:
+            if f[name] is not None:
+                f[name] = _dt(f[name])
         details = " ".join(rng.sample(DETAILS, rng.randint(0, 3)))
-        complaints.append({
-            "id": complaint_id,
-            "reference": self._reference(rng),
-            "customer_id": customer["id"],
-            "channel": channel,
-            "category": category,
-            "department": DEPARTMENTS.get(category) or rng.choice(("technical", "accounts", "")),
-            "summary": rng.choice(SUMMARIES[category]),
-            "details": details,
-            "first_made_at": inputs.first_made,
-            "received_at": inputs.received,
-            "effective_receipt_at": clocks.effective_receipt,
-            "status": status,
-            "assigned_to_id": assigned,
-            "tier": tier,
-            "code_version_id": version_id,
-            "responded_at": inputs.responded,
-            "resolution_actioned_at": inputs.resolution_actioned,
-            "letter_date": letter_date,
+        row = _Row(
+            id=complaint_id,
+            reference=reference,
+            customer_id=customer["id"],
+            channel=channel,
+            category=category,
+            department=department,
+            summary=rng.choice(SUMMARIES[category]) + rng.choice(WHEN),
+            details=details,
+            first_made_at=inputs.first_made,
+            received_at=inputs.received,
+            effective_receipt_at=clocks.effective_receipt,
+            status=status,
+            assigned_to_id=assigned,
+            tier=tier,
+            code_version_id=version_id,
+            responded_at=inputs.responded,
+            resolution_actioned_at=inputs.resolution_actioned,
+            letter_date=inputs.letter_date,
             **clocks.as_dict(),
-            "adr_eligible": clocks.adr_eligible,
-            "adr_ineligible_reason": clocks.adr_ineligible_reason,
-            "clock_reasons": clocks.reasons,
-            "created_at": logged,
-            "updated_at": logged if status == "new" else changed_at,
-            "closed_at": _dt(closed) if closed else None,
-            "row_version": 1 if status == "new" else 2,
+            adr_eligible=clocks.adr_eligible,
+            adr_ineligible_reason=clocks.adr_ineligible_reason,
+            clock_reasons=clocks.reasons,
+            created_at=_dt(logged),
+            updated_at=_dt(changed),
+            row_version=1 + (status != "new") + (f["adr_period_reached_at"] is not None),
+            **f,
+        )
+        row["next_due_at"], row["next_due_clock"] = next_due(row)  # type: ignore[arg-type]
+        complaints.append(row)
+
+        # The timeline complaint_create writes, then the change that brought it to its status.
+        author = (
+            rng.choice(self.all_agents) if channel in ("phone", "letter", "in_person") else None
+        )
+        label = f"({CHANNEL_LABELS[channel]}) under {version.label}"
+        events.append({
+            "complaint_id": complaint_id, "kind": "logged", "visibility": "customer",
+            "author_id": author, "occurred_at": inputs.received, "created_at": row["created_at"],
+            "summary": f"Complaint logged {label}", "body": details,
         })  # fmt: skip
-        # The timeline complaint_create writes, plus the status change that brought it here.
-        event = {"complaint_id": complaint_id, "author_id": logged_by, "created_at": logged}
-        events.append(event | {
-            "kind": "logged", "visibility": "customer", "occurred_at": inputs.received,
-            "summary": f"Complaint logged ({CHANNEL_LABELS[channel]}) under {self.labels[version_id]}",
-            "body": details,
-        })  # fmt: skip
-        events.append(event | {
-            "kind": "clock_change", "visibility": "internal", "occurred_at": logged,
+        events.append({
+            "complaint_id": complaint_id, "kind": "clock_change", "visibility": "internal",
+            "author_id": author, "occurred_at": row["created_at"], "created_at": row["created_at"],
             "summary": "Clocks set from the code of practice",
             "data": {"version": version_id, "reasons": clocks.reasons,
                      "clocks": {name: _iso(getattr(clocks, name)) for name in CLOCK_NAMES}},
         })  # fmt: skip
         if status != "new":
             events.append({
-                "complaint_id": complaint_id, "author_id": assigned, "kind": "status_change",
-                "visibility": "internal", "occurred_at": changed_at, "created_at": changed_at,
-                "summary": f"Status changed: New → {STATUS_LABELS[status]}",
-                "data": {"from": "new", "to": status},
+                "complaint_id": complaint_id, "kind": "status_change", "visibility": "customer",
+                "author_id": assigned, "occurred_at": row["updated_at"],
+                "created_at": row["updated_at"], "summary": f"New → {STATUS_LABELS[status]}",
+                "data": {"from": "new", "to": status, "action": ACTIONS[status]},
             })  # fmt: skip
-        return logged
+        if f["adr_period_reached_at"]:  # as escalation.sweeps.complaints_adr_period_sweep
+            if clocks.adr_eligible:
+                told = f"the customer may now refer the complaint to {version.adr_scheme}"
+            else:
+                told = f"not eligible for ADR: {clocks.adr_ineligible_reason}"
+            events.append({
+                "complaint_id": complaint_id, "kind": "clock_change", "visibility": "customer",
+                "occurred_at": f["adr_period_reached_at"], "created_at": f["adr_period_reached_at"],
+                "summary": f"ADR period reached: {told}"[:300], "dedupe_key": "adr_period_reached",
+            })  # fmt: skip
+        return row["created_at"]
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -606,6 +703,10 @@ class _Table:
         return "\n".join(lines).encode()
 
 
+# (table, its TSV, row count) per table for COPY; (table, row dicts, row count) for the ORM.
+Payload = list[tuple[str, Any, int]]
+
+
 @dataclass
 class TableLoad:
     rows: int = 0
@@ -621,12 +722,11 @@ class _CopyWriter:
     """PostgreSQL: ids reserved from the tables' sequences, then one COPY per table per batch."""
 
     def __init__(self) -> None:
+        # Nothing refers to timeline events, so their ids are left to the table's sequence.
         self.tables = [
             _Table(Customer, with_id=True),
             _Table(Complaint, with_id=True),
-            _Table(
-                TimelineEvent, with_id=False
-            ),  # nothing refers to events: the sequence fills ids
+            _Table(TimelineEvent, with_id=False),
         ]
         self.loads = {t.name: TableLoad() for t in self.tables}
 
@@ -639,18 +739,19 @@ class _CopyWriter:
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def prepare(self, batch: Batch) -> list[tuple[_Table, bytes, int]]:
+    def prepare(self, batch: Batch) -> Payload:
         rows = (batch.customers, batch.complaints, batch.events)
-        return [(t, t.tsv(r), len(r)) for t, r in zip(self.tables, rows, strict=True)]
+        return [(t.name, t.tsv(r), len(r)) for t, r in zip(self.tables, rows, strict=True)]
 
-    def write(self, payload: list[tuple[_Table, bytes, int]]) -> None:
+    def write(self, payload: Payload) -> None:
+        tables = {t.name: t for t in self.tables}
         with transaction.atomic(), connection.cursor() as cursor:
             # Losing the last batches in a crash is fine for bench data; waiting on fsync is not.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            for table, data, n in payload:
+            for name, data, n in payload:
                 began = time.perf_counter()
-                cursor.copy_expert(table.copy_sql, io.BytesIO(data), 1 << 20)
-                load = self.loads[table.name]
+                cursor.copy_expert(tables[name].copy_sql, io.BytesIO(data), 1 << 20)
+                load = self.loads[name]
                 load.rows += n
                 load.seconds += time.perf_counter() - began
 
@@ -667,27 +768,30 @@ class _CopyWriter:
 class _OrmWriter(_CopyWriter):
     """Anything but PostgreSQL (a quick SQLite try): bulk_create, ids counted on from the max."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.next_id: dict[str, int] = {}
+
     def reserve(self, model: type[models.Model], n: int) -> list[int]:
-        attr = f"_next_{model._meta.model_name}"
-        if not hasattr(self, attr):
-            top = model.objects.aggregate(top=models.Max("pk"))["top"] or 0
-            setattr(self, attr, top + 1)
-        start = getattr(self, attr)
-        setattr(self, attr, start + n)
+        name = model._meta.db_table
+        if name not in self.next_id:
+            self.next_id[name] = (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+        start = self.next_id[name]
+        self.next_id[name] += n
         return list(range(start, start + n))
 
-    def prepare(self, batch: Batch) -> list[tuple[_Table, Any, int]]:
+    def prepare(self, batch: Batch) -> Payload:
         rows = (batch.customers, batch.complaints, batch.events)
-        return [(t, r, len(r)) for t, r in zip(self.tables, rows, strict=True)]
+        return [(t.name, r, len(r)) for t, r in zip(self.tables, rows, strict=True)]
 
-    def write(self, payload: list[tuple[_Table, Any, int]]) -> None:
+    def write(self, payload: Payload) -> None:
+        models_by_name = {t.name: t.model for t in self.tables}
         with transaction.atomic():
-            for table, rows, n in payload:
+            for name, rows, n in payload:
                 began = time.perf_counter()
-                table.model.objects.bulk_create(
-                    [table.model(**row) for row in rows], batch_size=500
-                )
-                load = self.loads[table.name]
+                model = models_by_name[name]
+                model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
+                load = self.loads[name]
                 load.rows += n
                 load.seconds += time.perf_counter() - began
 
@@ -728,38 +832,44 @@ class SeedReport:
             )
         total = self.clocks_computed + self.clocks_assembled
         out.append(
-            f"  building rows {self.build_seconds:.1f} s (overlaps the copy); clocks: "
+            f"  builders' CPU {self.build_seconds:.1f} s (alongside the copy); clocks: "
             f"{self.clocks_computed:,} computed, {self.clocks_assembled:,} from memo "
             f"({self.clocks_assembled / max(total, 1):.0%}); ANALYZE {self.analyze_seconds:.1f} s"
         )
         return out
 
 
-def staff_ensure() -> tuple[list[int], list[int]]:
-    """The bench's agents and managers (created if missing), as lists of user ids."""
+def staff_ensure() -> tuple[dict[str, list[int]], list[int]]:
+    """The bench's agents (by department) and managers, created if missing, as user ids."""
     User = get_user_model()
-    ids: dict[str, list[int]] = {}
+    agents: dict[str, list[int]] = {}
+    managers: list[int] = []
+    departments = [d.value for d in Department]
     for role, count in (("agent", AGENTS), ("manager", MANAGERS)):
         group, _ = Group.objects.get_or_create(name=role)
-        ids[role] = []
         for n in range(1, count + 1):
-            first = FIRST_NAMES[(n * 7 + len(role)) % len(FIRST_NAMES)]
-            last = SURNAMES["ENG"][(n * 5 + len(role)) % len(SURNAMES["ENG"])]
+            username = f"bench-{role}-{n:02d}"
             user, created = User.objects.get_or_create(
-                username=f"bench-{role}-{n:02d}",
+                username=username,
                 defaults={
-                    "first_name": first,
-                    "last_name": last,
+                    "first_name": FIRST_NAMES[(n * 7 + len(role)) % len(FIRST_NAMES)],
+                    "last_name": SURNAMES["ENG"][(n * 5 + len(role)) % len(SURNAMES["ENG"])],
                     "is_staff": True,
-                    "email": f"bench-{role}-{n:02d}@redress.localhost",
-                },  # fmt: skip
+                    "email": f"{username}@redress.localhost",
+                },
             )
             if created:
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
             user.groups.add(group)
-            ids[role].append(user.pk)
-    return ids["agent"], ids["manager"]
+            profile, _ = StaffProfile.objects.get_or_create(
+                user=user, defaults={"department": departments[n % len(departments)]}
+            )
+            if role == "agent":
+                agents.setdefault(profile.department, []).append(user.pk)
+            else:
+                managers.append(user.pk)
+    return agents, managers
 
 
 def _codes(now: datetime.datetime) -> tuple[list[_Code], dict[int, CodeVersion]]:
@@ -781,16 +891,65 @@ def _codes(now: datetime.datetime) -> tuple[list[_Code], dict[int, CodeVersion]]
         entry = _Code(
             weight, [v.effective_from.timestamp() for v in published], [v.pk for v in published]
         )
-        # The builder picks versions by bisecting, in the thread, without queries: check it
-        # agrees with the selector at every boundary before trusting it with a million rows.
+        # Builders pick versions by bisecting, without queries: check that agrees with the
+        # selector at every boundary before trusting it with a million rows.
         probes = [now - datetime.timedelta(days=HISTORY_DAYS), now]
         for v in published:
-            probes += [v.effective_from - datetime.timedelta(microseconds=1), v.effective_from]
+            probes += [v.effective_from - datetime.timedelta(seconds=1), v.effective_from]
         for at in probes:
-            index = max(bisect.bisect_right(entry.effective, at.timestamp()) - 1, 0)
-            assert entry.version_ids[index] == code_version_in_force(at=at, code=code).pk
+            if entry.version_at(at.timestamp()) != code_version_in_force(at=at, code=code).pk:
+                raise RuntimeError(f"bench_seed picks the wrong {code} version at {at}")
         codes.append(entry)
     return codes, versions
+
+
+class _References:
+    """References in reference_generate's format, unique in this run and against existing rows."""
+
+    def __init__(self, seed: str, *, existing: bool) -> None:
+        self.rng = random.Random(f"{seed}:references")
+        self.taken = (
+            set(Complaint.objects.values_list("reference", flat=True)) if existing else set()
+        )
+
+    def take(self, n: int) -> list[str]:
+        out: list[str] = []
+        while len(out) < n:
+            body = "".join(self.rng.choices(_REFERENCE_ALPHABET, k=8))
+            reference = f"RD-{body[:4]}-{body[4:]}"
+            # 32^8 references: a million of them collide about once in every two runs.
+            if reference not in self.taken:
+                self.taken.add(reference)
+                out.append(reference)
+        return out
+
+
+# What the builders work from: set just before they are forked, so they inherit it.
+_WORK: tuple[_Builder, _CopyWriter] | None = None
+
+
+def _build_job(job: tuple[int, list[int], list[int], list[str]]) -> tuple[Payload, tuple]:
+    """Build one batch and spell it for the writer, in a builder process (or thread)."""
+    assert _WORK is not None
+    builder, writer = _WORK
+    began, computed, assembled = time.thread_time(), builder.memo.computed, builder.memo.assembled
+    payload = writer.prepare(builder.build(*job))
+    memo = builder.memo
+    return payload, (
+        time.thread_time() - began,
+        memo.computed - computed,
+        memo.assembled - assembled,
+    )
+
+
+def _builders(processes: int) -> Executor:
+    """Forked builder processes, so Python and PostgreSQL each get cores; without fork (or on
+    the ORM path) one thread, which still overlaps the copy (psycopg2 releases the GIL)."""
+    if processes > 0 and "fork" in multiprocessing.get_all_start_methods():
+        # The children inherit this process's database connection but never use it, and a
+        # forked child leaves through os._exit(), so nothing of theirs ever reaches the socket.
+        return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="bench-build")
 
 
 def bench_seed(
@@ -799,9 +958,14 @@ def bench_seed(
     now: datetime.datetime | None = None,
     seed: int = 42,
     batch: int = 20_000,
+    workers: int | None = None,
     progress: Progress | None = None,
 ) -> SeedReport:
-    """Top the database up to `complaints` complaints; returns what was loaded and how fast."""
+    """Top the database up to `complaints` complaints; returns what was loaded and how fast.
+
+    On PostgreSQL `workers` processes (default one per core, at most 4) build batches while this
+    one copies; elsewhere a single thread builds.
+    """
     if complaints < 0 or batch < 1:
         raise ValueError("complaints must be >= 0 and batch >= 1")
     now = now or timezone.now()
@@ -815,43 +979,71 @@ def bench_seed(
     began = time.perf_counter()
     agents, managers = staff_ensure()
     codes, versions = _codes(now)
-    memo = _ClockMemo({pk: code_rules(v) for pk, v in versions.items()})
-    tiers = EscalationTier.objects.values("version").annotate(top=models.Max("level"))
-    max_tier = dict.fromkeys(versions, 0) | {row["version"]: row["top"] for row in tiers}
-    references = set(Complaint.objects.values_list("reference", flat=True)) if before else set()
+    rules = {pk: code_rules(v) for pk, v in versions.items()}
+    tiers: dict[int, dict[int, bool]] = {pk: {} for pk in versions}
+    for t in EscalationTier.objects.filter(version__in=versions).values(
+        "version", "level", "is_formal"
+    ):
+        tiers[t["version"]][t["level"]] = t["is_formal"]
     builder = _Builder(
-        now=now, codes=codes, labels={pk: str(v) for pk, v in versions.items()},
-        max_tier=max_tier, memo=memo, agents=agents, managers=managers,
-        references=references, seed=f"{seed}:{before}",
-    )  # fmt: skip
-    writer = _CopyWriter() if connection.vendor == "postgresql" else _OrmWriter()
+        now=now,
+        codes=codes,
+        versions={
+            pk: _Version(
+                label=str(v),
+                tiers=tiers[pk],
+                auto_closes=rules[pk].auto_close_working_days is not None,
+                adr_scheme=v.adr_scheme_name,
+            )
+            for pk, v in versions.items()
+        },
+        memo=_ClockMemo(rules),
+        agents=agents,
+        managers=managers,
+        seed=f"{seed}:{before}",
+    )
+    references = _References(f"{seed}:{before}", existing=before > 0)
+    postgres = connection.vendor == "postgresql"
+    writer = _CopyWriter() if postgres else _OrmWriter()
     sizes = [batch] * (to_create // batch) + ([to_create % batch] if to_create % batch else [])
+    workers = (workers or min(os.cpu_count() or 1, 4)) if postgres else 0
 
-    def job(number: int) -> Any:
+    def submit(pool: Executor, number: int) -> Future:
+        # Ids and references are handed out here, in order, so every builder's rows are unique.
         n = sizes[number]
         customer_ids = writer.reserve(Customer, math.ceil(n / 3))
         complaint_ids = writer.reserve(Complaint, n)
-        return lambda: writer.prepare(builder.build(number, customer_ids, complaint_ids))
+        return pool.submit(_build_job, (number, customer_ids, complaint_ids, references.take(n)))
 
-    say(f"bench_seed: {before:,} complaints present; adding {to_create:,} in {len(sizes)} batches")
+    say(
+        f"bench_seed: {before:,} complaints present; adding {to_create:,} in {len(sizes)} "
+        f"batches of up to {batch:,} ({workers or 'a thread'} building)"
+    )
+    global _WORK
+    _WORK = (builder, writer)
     done = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bench-build") as pool:
-        pending = pool.submit(job(0))
-        for number in range(len(sizes)):
-            payload = pending.result()
-            if number + 1 < len(sizes):
-                pending = pool.submit(job(number + 1))
-            writer.write(payload)
-            done += sizes[number]
-            elapsed = time.perf_counter() - began
-            say(
-                f"  {done:>11,} / {to_create:,} complaints {elapsed:7.1f} s {done / elapsed:9,.0f}/s"
-            )
+    try:
+        with _builders(workers) as pool:
+            ahead = max(workers, 1) + 1
+            pending = deque(submit(pool, number) for number in range(min(ahead, len(sizes))))
+            for number, n in enumerate(sizes):
+                payload, (seconds, computed, assembled) = pending.popleft().result()
+                if number + ahead < len(sizes):
+                    pending.append(submit(pool, number + ahead))
+                writer.write(payload)
+                report.build_seconds += seconds
+                report.clocks_computed += computed
+                report.clocks_assembled += assembled
+                done += n
+                elapsed = time.perf_counter() - began
+                say(
+                    f"  {done:>11,} / {to_create:,} complaints {elapsed:7.1f} s {done / elapsed:9,.0f}/s"
+                )
+    finally:
+        _WORK = None
 
     report.analyze_seconds = writer.finish()
     report.after = before + to_create
     report.seconds = time.perf_counter() - began
-    report.build_seconds = builder.build_seconds
-    report.clocks_computed, report.clocks_assembled = memo.computed, memo.assembled
     report.tables = writer.loads
     return report

@@ -101,7 +101,11 @@ def next_due(complaint: Complaint) -> tuple[datetime.datetime | None, str]:
         pending.append((complaint.respond_by, "respond_by"))
     if complaint.promised_by:
         pending.append((complaint.promised_by, "promised_by"))
-    if complaint.resolve_by and complaint.status != Status.AWAITING_CUSTOMER:
+    # Waiting on the customer's answer to our response / final position is not our delay.
+    if complaint.resolve_by and complaint.status not in (
+        Status.AWAITING_CUSTOMER,
+        Status.FINAL_RESPONSE,
+    ):
         pending.append((complaint.resolve_by, "resolve_by"))
     if not pending:
         return None, ""
@@ -195,10 +199,10 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _required(text: str, what: str) -> str:
+def _required(text: str, what: str, field: str = "body") -> str:
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"body": f"Write {what}."})
+        raise ValidationError({field: f"Write {what}."})
     return text
 
 
@@ -339,6 +343,7 @@ def complaint_mark_resolved(
     expected_version: int | None, body: str = "",
 ) -> Complaint:  # fmt: skip
     def change(c: Complaint, _: Status) -> list[_Event]:
+        _first_contact(c, now)
         if body.strip():
             c.resolution_summary = body.strip()
         return [_Event(TimelineEvent.Kind.RESOLUTION, "Customer accepted the resolution",
@@ -354,7 +359,7 @@ def complaint_reopen(
     *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
     expected_version: int | None, reason: str,
 ) -> Complaint:  # fmt: skip
-    reason = _required(reason, "why the complaint is reopened")
+    reason = _required(reason, "why the complaint is reopened", "reason")
 
     def change(c: Complaint, _: Status) -> list[_Event]:
         c.resolved_at = None
@@ -372,7 +377,7 @@ def complaint_escalate(
     expected_version: int | None, reason: str,
 ) -> Complaint:  # fmt: skip
     """Raise the complaint to the next tier of the governing code."""
-    reason = _required(reason, "why the complaint is escalated")
+    reason = _required(reason, "why the complaint is escalated", "reason")
 
     def change(c: Complaint, _: Status) -> list[_Event]:
         tiers = {t.level: t for t in c.code_version.tiers.select_related("group")}

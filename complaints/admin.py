@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from complaints.models import Complaint, Customer, TimelineEvent
+from complaints.models import AuditEntry, Complaint, Customer, StaffProfile, TimelineEvent
 
 
 @admin.register(Customer)
@@ -95,6 +95,34 @@ class TimelineEventAdmin(admin.ModelAdmin):
     list_select_related = ["complaint", "author"]
     search_fields = ["=complaint__reference"]
     readonly_fields = [f.name for f in TimelineEvent._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "department"]
+    list_filter = ["department"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail is evidence: visible to those allowed, editable by nobody."""
+
+    list_display = ["at", "actor", "object_type", "object_id", "action"]
+    list_filter = ["object_type", "action"]
+    search_fields = ["=object_id"]
+    list_select_related = ["actor"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
     show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import hashlib
 from dataclasses import dataclass, field
@@ -19,6 +20,9 @@ from complaints.services import (
     complaint_create,
     timeline_record,
 )
+from escalation.calendar import LONDON
+from escalation.clocks import ClockInputs, compute_clocks
+from escalation.selectors import NoCodeInForce, code_rules, code_version_in_force
 
 # The questions an agent may ask before anything about the account is shown.
 IDENTITY_QUESTIONS = {
@@ -39,6 +43,9 @@ _SIGNATURES: list[tuple[bytes, str, str]] = [
     (b"II*\x00", "image/tiff", ".tif"),
     (b"MM\x00*", "image/tiff", ".tif"),
 ]
+
+
+_CONTROL = frozenset(chr(c) for c in range(32)) - set("\t\n\r\f")
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,10 @@ class IdentityCheck:
                 IDENTITY_QUESTIONS[q] for q in sorted(self.passed)
             )
         failed = sorted(self.asked - self.passed)
+        if not self.override_reason.strip():
+            if not self.asked:
+                return "Identity not checked"
+            return f"Identity not verified ({len(failed)} question(s) failed)"
         return (
             "Identity check overridden"
             + (f" ({len(failed)} question(s) failed)" if failed else "")
@@ -102,10 +113,13 @@ def attachment_sniff(upload: UploadedFile) -> str:
             return content_type
     if head.startswith(b"PK\x03\x04") and upload.name.lower().endswith(".docx"):
         return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    # An incremental decoder does not fail on a character cut in half at the end of the sample.
     try:
-        text = head.decode("utf-8")
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         text = None
+    if text is not None and any(c in _CONTROL for c in text):
+        text = None  # NULs and control bytes: a binary that happens to decode, not text
     if text is not None:
         headers = text.lower()
         if any(h in headers for h in ("\nfrom:", "\nsubject:", "received:", "message-id:")) or (
@@ -145,6 +159,33 @@ def attachments_store(
         attachment.save()
         stored.append(attachment)
     return stored
+
+
+def _respond_by_preview(
+    customer: Customer,
+    channel: str,
+    first_made_at: datetime.datetime | None,
+    received_at: datetime.datetime | None,
+    now: datetime.datetime,
+) -> datetime.datetime | None:
+    """The respond_by the governing code would set, so a promise cannot exceed it."""
+    received = received_at or now
+    first_made = first_made_at or received
+    try:
+        version = code_version_in_force(at=first_made)
+    except NoCodeInForce:
+        return None
+    clocks = compute_clocks(
+        code_rules(version),
+        ClockInputs(
+            channel=channel,
+            received=received,
+            first_made=first_made,
+            nation=customer.nation,
+            employees=customer.adr_employees,
+        ),
+    )
+    return clocks.respond_by
 
 
 @dataclass
@@ -192,6 +233,14 @@ def complaint_log_contact(
             errors["promised_by"] = "Record the timescale you gave the customer."
         elif outcome.promised_by <= now:
             errors["promised_by"] = "The timescale you gave must be in the future."
+        elif not errors:
+            window = _respond_by_preview(customer, channel, first_made_at, received_at, now)
+            if window is not None and outcome.promised_by > window:
+                errors["promised_by"] = (
+                    "The code of practice has us respond by "
+                    f"{window.astimezone(LONDON):%A %-d %B %Y at %H:%M}; "
+                    "agree a timescale no later than that."
+                )
     for upload in uploads or []:
         try:
             attachment_sniff(upload)

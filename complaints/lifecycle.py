@@ -63,8 +63,13 @@ RULES: dict[Action, Rule] = {
             S.NEW: S.INVESTIGATING,
             S.ACKNOWLEDGED: S.INVESTIGATING,
             S.INVESTIGATING: S.INVESTIGATING,
-            S.AWAITING_CUSTOMER: S.INVESTIGATING,
+            # Our own notes never stop soVision's auto-close clock: only a customer reply does.
+            S.AWAITING_CUSTOMER: S.AWAITING_CUSTOMER,
             S.ESCALATED: S.ESCALATED,
+            # Evidence keeps arriving after our final position (e.g. ombudsman correspondence).
+            S.FINAL_RESPONSE: S.FINAL_RESPONSE,
+            S.DEADLOCK: S.DEADLOCK,
+            S.ADR_REFERRED: S.ADR_REFERRED,
         },
         _STAFF,
     ),
@@ -137,10 +142,14 @@ def next_status(
     if roles is not None and not (rule.roles & set(roles)):
         raise TransitionRefused(f"Your role cannot {rule.label.lower()}.")
     try:
-        return rule.moves[Status(status)]
-    except (KeyError, ValueError):
+        current = Status(status)
+    except ValueError:
+        raise TransitionRefused(f"Unknown complaint status {status!r}.") from None
+    try:
+        return rule.moves[current]
+    except KeyError:
         raise TransitionRefused(
-            f"A complaint that is {Status(status).label.lower()} cannot be {_past(action)}."
+            f"A complaint that is {current.label.lower()} cannot be {_past(action)}."
         ) from None
 
 

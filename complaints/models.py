@@ -144,6 +144,12 @@ class Complaint(models.Model):
     code_version = models.ForeignKey(
         CodeVersion, on_delete=models.PROTECT, related_name="complaints"
     )
+    # The customer facts the clocks were computed from, fixed when the complaint was logged:
+    # editing the customer later must not silently move an open complaint's clocks.
+    nation = models.CharField(max_length=3, choices=Nation.choices, default=Nation.ENG)
+    adr_employees = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Head-count used for ADR eligibility; blank = consumer."
+    )
 
     # Inputs of the later clocks.
     responded_at = models.DateTimeField(null=True, blank=True)

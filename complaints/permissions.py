@@ -13,6 +13,16 @@ from django.http import HttpRequest, HttpResponse
 from complaints.actions import staff_roles
 
 
+def request_roles(request: HttpRequest) -> frozenset[str]:
+    """The signed-in person's staff roles, looked up once per request."""
+    roles = getattr(request, "staff_roles", None)
+    if roles is None:
+        user = request.user
+        roles = staff_roles(user) if user.is_authenticated and user.is_active else frozenset()
+        request.staff_roles = roles
+    return roles
+
+
 def is_staff_member(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and staff_roles(user))
 
@@ -22,9 +32,8 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not is_staff_member(request.user):
+        if not request_roles(request):
             raise PermissionDenied("The staff console is for support staff only.")
-        request.staff_roles = staff_roles(request.user)
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -100,6 +100,7 @@ CUSTOMER_FIELDS = (
 )
 
 
+@transaction.atomic
 def customer_create(
     *, by: AbstractBaseUser | None = None, now: datetime.datetime | None = None, **fields: Any
 ) -> Customer:
@@ -126,8 +127,9 @@ def customer_create(
 def customer_update(
     *, customer_id: int, by: AbstractBaseUser | None, now: datetime.datetime, **fields: Any
 ) -> Customer:
-    """Change contact details; the audit keeps before/after. Open complaints keep their clocks
-    (their governing facts are recorded on them) until someone re-applies them deliberately."""
+    """Change contact details; the audit keeps before/after. Open complaints keep their clocks:
+    the nation and head-count they were computed from are recorded on each complaint, and only
+    `complaint_clocks_apply(..., refresh_customer_facts=True)` (a deliberate act) moves them."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     before = {f: getattr(customer, f) for f in CUSTOMER_FIELDS}
     unknown = set(fields) - set(CUSTOMER_FIELDS)
@@ -156,9 +158,9 @@ def _clock_inputs(complaint: Complaint) -> ClockInputs:
         channel=complaint.channel,
         received=complaint.received_at,
         first_made=complaint.first_made_at,
-        nation=complaint.customer.nation,
+        nation=complaint.nation,
         category=complaint.category,
-        employees=complaint.customer.adr_employees,
+        employees=complaint.adr_employees,
         letter_date=complaint.letter_date,
         responded=complaint.responded_at,
         resolution_actioned=complaint.resolution_actioned_at,
@@ -225,8 +227,10 @@ def complaint_create(
         errors["first_made_at"] = "A complaint cannot have been first made in the future."
     if received_at > now + _FUTURE_SKEW:
         errors["received_at"] = "A complaint cannot have been received in the future."
-    if first_made_at > received_at:
-        errors["first_made_at"] = "It was first made before (or when) this contact was received."
+    if "first_made_at" not in errors and first_made_at > received_at:
+        errors["first_made_at"] = (
+            "The complaint must have been first made before (or when) this contact was received."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -242,6 +246,8 @@ def complaint_create(
         received_at=received_at,
         code_version=version,
         assigned_to=assigned_to,
+        nation=customer.nation,
+        adr_employees=customer.adr_employees,
     )
     clocks = compute_clocks(code_rules(version), _clock_inputs(complaint))
     _clocks_assign(complaint, clocks)
@@ -338,6 +344,7 @@ def complaint_clocks_apply(
     by: AbstractBaseUser | None,
     reason: str,
     version: CodeVersion | None = None,
+    refresh_customer_facts: bool = False,
 ) -> dict[str, tuple[Any, Any]]:
     """Recompute the clocks (optionally re-applying another version, deliberately) and audit."""
     complaint = (
@@ -359,6 +366,11 @@ def complaint_clocks_apply(
             body=reason,
             data={"from_version": previous.pk, "to_version": version.pk},
         )
+    if refresh_customer_facts:
+        if not reason.strip():
+            raise ValidationError("Say why the clocks should follow the customer's new details.")
+        complaint.nation = complaint.customer.nation
+        complaint.adr_employees = complaint.customer.adr_employees
     changes = complaint_refresh_clocks(complaint)
     from complaints.actions import next_due
 

@@ -137,14 +137,12 @@ def compute_clocks(rules: CodeRules, inputs: ClockInputs) -> Clocks:
         reasons[name] = f"{what} within {_wd(n)} {from_receipt}, by closing time"
         return calendar.due_after_working_days(inputs.received, n)
 
-    channel_label = inputs.channel.replace("_", " ")
+    made = _CHANNEL_WORDS[inputs.channel]
     acknowledge_by = within(
-        window.acknowledge_working_days,
-        "acknowledge_by",
-        f"Acknowledge a {channel_label} complaint",
+        window.acknowledge_working_days, "acknowledge_by", f"Acknowledge a complaint made {made}"
     )
     respond_by = within(
-        window.respond_working_days, "respond_by", f"Respond to a {channel_label} complaint"
+        window.respond_working_days, "respond_by", f"Respond to a complaint made {made}"
     )
     resolve_by = within(rules.resolve_working_days, "resolve_by", "Resolve")
 

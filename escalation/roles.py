@@ -15,6 +15,7 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "notifications.outboxmessage": ("view",),
     },
     MANAGER: {
+        "complaints.auditentry": ("view",),
         "complaints.customer": ("view", "add", "change"),
         "complaints.complaint": ("view", "add", "change"),
         "complaints.timelineevent": ("view", "add"),
@@ -32,6 +33,8 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "escalation.escalationtier": ("view", "add", "change", "delete"),
         "escalation.closureday": ("view", "add", "change", "delete"),
         "notifications.outboxmessage": ("view",),
+        "complaints.staffprofile": ("view", "add", "change"),
+        "complaints.auditentry": ("view",),
         "auth.user": ("view", "add", "change"),
         "auth.group": ("view",),
         "django_celery_beat.periodictask": ("view", "change"),

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0005_search_and_audit_append_only'),
+        ("complaints", "0005_search_and_audit_append_only"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='complaint',
-            name='adr_period_reached_at',
-            field=models.DateTimeField(blank=True, help_text='When the ADR-period sweep told the customer.', null=True),
+            model_name="complaint",
+            name="adr_period_reached_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When the ADR-period sweep told the customer.", null=True
+            ),
         ),
     ]

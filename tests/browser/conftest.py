@@ -2,7 +2,7 @@
 
 Fixtures for every test under tests/browser/ (each one is marked `browser` automatically):
 
-- `browser` (session): the Chromium at /usr/bin/chromium, headless. It is missing only when
+- `browser` (package): the Chromium at /usr/bin/chromium, headless. It is missing only when
   `scripts/browser-deps` has not run; that fails the test, because CI must run these, unless
   REDRESS_SKIP_BROWSER=1 says to skip.
 - `page`: a fresh context + page (1280x900, en-GB, Europe/London, 10 s timeout) per test.
@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from django.db import connections
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.factories import PASSWORD
 
@@ -66,8 +68,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="package")
+def browser(django_db_setup: None) -> Iterator[Browser]:
+    # Package scope: Playwright's event loop stays "running" in this thread while it is started
+    # (see _with_running_loop), so it is stopped once the last browser test is done.
     if not CHROMIUM.exists():
         if os.environ.get("REDRESS_SKIP_BROWSER") == "1":
             pytest.skip(f"{CHROMIUM} is missing and REDRESS_SKIP_BROWSER=1")
@@ -76,12 +80,38 @@ def browser() -> Iterator[Browser]:
             "Debian's chromium, or set REDRESS_SKIP_BROWSER=1 to skip the browser tests.",
             pytrace=False,
         )
+    with _with_running_loop() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@contextmanager
+def _with_running_loop() -> Iterator[Playwright]:
+    """Start Playwright, keeping Django's test-database state visible while it runs.
+
+    Playwright's sync API parks its event loop in another greenlet of this thread, so
+    asyncio.get_running_loop() succeeds here until it stops. Django then keeps database
+    connections per asyncio context instead of per thread: the tests get new connection objects
+    that lack the serialized copy of the migrated data django_db_setup put on the old ones, and
+    serialized rollback would silently restore nothing (the code presets would vanish after the
+    first browser test). Hand the copy over, and close the extra connections before stopping so
+    the test database can be dropped at the end.
+    """
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     playwright = sync_playwright().start()
     try:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
+        yield playwright
     finally:
+        connections.close_all()
         playwright.stop()
 
 
@@ -110,11 +140,10 @@ def sign_in(page: Page, live_url: str, user: Any, password: str = PASSWORD) -> N
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.locator("form input[type=submit], form button[type=submit]").last.click()
-    refused = page.locator(".errornote, .errorlist")
-    if refused.count():
-        pytest.fail(
-            f"{user.get_username()} could not sign in: {refused.first.inner_text()}", pytrace=False
-        )
+    if page.url.split("?")[0].endswith(LOGIN_PATH):  # refused: the form comes back
+        refused = page.locator(".errornote, .errorlist")
+        why = refused.first.inner_text() if refused.count() else page.title()
+        pytest.fail(f"{user.get_username()} could not sign in: {why}", pytrace=False)
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def test_every_clock_produced_has_a_reason():
 
 def test_working_day_reasons_name_the_window_and_effective_receipt():
     clocks = compute_clocks(RULES, INPUTS)
-    assert "email complaint within 1 working day from" in clocks.reasons["acknowledge_by"]
+    assert "made by email within 1 working day from" in clocks.reasons["acknowledge_by"]
     assert "within 2 working days" in clocks.reasons["respond_by"]
     assert "Mon 02 Nov 2026 10:00" in clocks.reasons["respond_by"]
     assert "within 10 working days" in clocks.reasons["resolve_by"]

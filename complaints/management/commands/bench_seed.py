@@ -34,6 +34,12 @@ class Command(BaseCommand):
             "--seed", type=int, default=42, help="Random seed (deterministic data)."
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="Builder processes beside the copy (default: one per core, at most 4).",
+        )
+        parser.add_argument(
             "--now",
             type=_instant,
             default=None,
@@ -41,13 +47,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["complaints"] < 0 or options["batch"] < 1:
-            raise CommandError("--complaints must be 0 or more and --batch at least 1.")
+        if options["complaints"] < 0 or options["batch"] < 1 or (options["workers"] or 1) < 1:
+            raise CommandError("--complaints must be 0 or more, --batch and --workers at least 1.")
         report = bench_seed(
             complaints=options["complaints"],
             now=options["now"],
             seed=options["seed"],
             batch=options["batch"],
+            workers=options["workers"],
             progress=self.stdout.write,
         )
         for line in report.lines():

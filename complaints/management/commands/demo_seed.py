@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from complaints.models import Customer
+from complaints.models import Customer, Department, StaffProfile
 from complaints.services import complaint_create, customer_create
 
 DEMO_USERS = [
@@ -107,6 +107,10 @@ class Command(BaseCommand):
                 created += 1
             if role:
                 user.groups.add(Group.objects.get(name=role))
+            if role in ("agent", "manager"):
+                StaffProfile.objects.get_or_create(
+                    user=user, defaults={"department": Department.TECHNICAL}
+                )
         return created
 
     def _complaints(self, *, portal_user: User) -> None:

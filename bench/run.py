@@ -1,0 +1,135 @@
+"""`make bench`: migrate the bench database, seed it to --size complaints, run the benchmarks.
+
+    DATABASE_URL=postgres://redress@127.0.0.1:5432/redress_bench .venv/bin/python bench/run.py \
+        --size 100000 [--only seed] [--seed 42] [--batch 20000] [--workers 2]
+
+Seeding is idempotent: a database that already holds --size complaints is not reseeded, so the
+later benchmarks can be re-run cheaply. Each benchmark is a function registered in BENCHMARKS
+with @benchmark("name"); it gets the parsed arguments and returns the figures it measured.
+They run in registration order ("seed" first: the others need its data). To add one (the queue
+page's p95, submit throughput, ...), write a function below and decorate it; print numbers,
+assert nothing - behaviour belongs in tests/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Never the test database by accident: without DATABASE_URL the bench uses its own.
+BENCH_DATABASE_URL = "postgres://redress@127.0.0.1:5432/redress_bench"
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: float
+    unit: str
+
+    def __str__(self) -> str:
+        value = f"{self.value:,.0f}" if abs(self.value) >= 100 else f"{self.value:,.2f}"
+        return f"{self.name:32} {value:>16} {self.unit}"
+
+
+Benchmark = Callable[[argparse.Namespace], list[Figure]]
+BENCHMARKS: dict[str, Benchmark] = {}
+
+
+def benchmark(name: str) -> Callable[[Benchmark], Benchmark]:
+    def register(function: Benchmark) -> Benchmark:
+        BENCHMARKS[name] = function
+        return function
+
+    return register
+
+
+def _relation_bytes(table: str) -> int:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_total_relation_size(%s)", [table])
+        return cursor.fetchone()[0]
+
+
+@benchmark("seed")
+def seed(args: argparse.Namespace) -> list[Figure]:
+    """Top the database up to --size complaints with bench/seed.py (COPY on PostgreSQL)."""
+    from bench.seed import bench_seed
+    from complaints.models import Complaint, Customer, TimelineEvent
+
+    report = bench_seed(
+        complaints=args.size, seed=args.seed, batch=args.batch, workers=args.workers, progress=print
+    )
+    for line in report.lines():
+        print(line)
+    figures = [Figure("complaints", report.after, "rows")]
+    if report.created:
+        figures += [
+            Figure("seed time", report.seconds, "s"),
+            Figure("seed rate", report.created / report.seconds, "complaints/s"),
+        ]
+        for name, load in report.tables.items():
+            figures.append(Figure(f"copy {name}", load.rows_per_second, "rows/s"))
+    else:
+        figures.append(Figure("seed time (already seeded)", 0, "s"))
+    for model in (Complaint, Customer, TimelineEvent):
+        table = model._meta.db_table
+        figures.append(Figure(f"size {table}", _relation_bytes(table) / 2**20, "MiB"))
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000, help="Complaints to seed up to.")
+    parser.add_argument("--seed", type=int, default=42, help="Random seed for the bench data.")
+    parser.add_argument("--batch", type=int, default=20_000, help="Complaints per COPY batch.")
+    parser.add_argument("--workers", type=int, default=None, help="Seed builder processes.")
+    parser.add_argument(
+        "--only",
+        default="",
+        help=f"Comma-separated benchmarks (default all: {', '.join(BENCHMARKS)}).",
+    )
+    args = parser.parse_args(argv)
+    chosen = [n.strip() for n in args.only.split(",") if n.strip()] or list(BENCHMARKS)
+    unknown = set(chosen) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ.setdefault("DATABASE_URL", BENCH_DATABASE_URL)
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    django.setup()
+    began = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    database = connection.settings_dict["NAME"]
+    print(f"bench: {connection.vendor} {database}, migrated in {time.perf_counter() - began:.1f} s")
+
+    results: list[tuple[str, list[Figure]]] = []
+    for name in BENCHMARKS:
+        if name in chosen:
+            print(f"\n== {name}")
+            results.append((name, BENCHMARKS[name](args)))
+
+    # Other work on the machine slows every figure: say how busy it was.
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n== figures (--size {args.size:,}, database {database}, load average {load})")
+    for name, figures in results:
+        for figure in figures:
+            print(f"{name:8} {figure}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

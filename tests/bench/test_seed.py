@@ -1,0 +1,169 @@
+"""bench_seed: bench data must be right, not just plentiful (its speed is measured in bench/).
+
+Given a fixed seed and `now`, 300 complaints in three batches (so the build-while-copying
+pipeline and a short last batch both run).
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db.models import F, Q
+
+from bench.seed import _ClockMemo, bench_seed
+from complaints.actions import next_due
+from complaints.models import OPEN_STATUSES, Complaint, Customer, TimelineEvent
+from escalation.calendar import local_date
+from escalation.choices import CLOCK_NAMES
+from escalation.clocks import ClockInputs, compute_clocks
+from escalation.models import CodeVersion
+from escalation.selectors import code_rules, code_version_in_force
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)
+SIZE = 300
+REFERENCE = re.compile(r"^RD-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")  # Crockford
+
+
+@pytest.fixture
+def seeded():
+    return bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+
+
+def test_seeds_exactly_the_number_of_complaints_asked_for(seeded):
+    assert seeded.created == SIZE
+    assert Complaint.objects.count() == SIZE
+
+
+def test_references_are_unique_and_shaped_like_reference_generate(seeded):
+    references = list(Complaint.objects.values_list("reference", flat=True))
+    assert len(set(references)) == SIZE
+    assert all(REFERENCE.match(r) for r in references)
+
+
+def test_every_clock_is_what_compute_clocks_gives_under_the_version_in_force(seeded):
+    rules = {v.pk: code_rules(v) for v in CodeVersion.objects.all()}
+    for c in Complaint.objects.select_related("customer", "code_version__code"):
+        assert c.code_version == code_version_in_force(at=c.first_made_at, code=c.code_version.code)
+        clocks = compute_clocks(
+            rules[c.code_version_id],
+            ClockInputs(
+                channel=c.channel,
+                received=c.received_at,
+                first_made=c.first_made_at,
+                nation=c.customer.nation,
+                category=c.category,
+                employees=c.customer.adr_employees,
+                letter_date=c.letter_date,
+                responded=c.responded_at,
+                resolution_actioned=c.resolution_actioned_at,
+            ),
+        )
+        assert c.effective_receipt_at == clocks.effective_receipt
+        assert {name: getattr(c, name) for name in CLOCK_NAMES} == clocks.as_dict()
+        assert (c.adr_eligible, c.adr_ineligible_reason) == (
+            clocks.adr_eligible,
+            clocks.adr_ineligible_reason,
+        )
+        assert c.clock_reasons == dict(clocks.reasons)
+
+
+def test_clocks_assembled_from_the_memo_equal_compute_clocks():
+    # Given rows that share their receipt, ADR, auto-close and eligibility inputs in new ways
+    version = code_version_in_force(at=NOW)
+    memo = _ClockMemo({version.pk: code_rules(version)})
+    memo.CHECK_EVERY = 10**9  # compare every row here, not the seeder's spot checks
+    hour = datetime.timedelta(hours=1)
+    instants = [NOW - 50 * hour, NOW - 30 * hour, NOW - 8 * hour]  # includes out-of-hours
+    for channel, received, responded, employees, category in itertools.product(
+        ("phone", "email"), instants, (None, NOW - 2 * hour), (None, 10, 9), ("pricing", "billing")
+    ):
+        inputs = ClockInputs(
+            channel=channel,
+            received=received,
+            first_made=received - 24 * hour,
+            nation="SCT",
+            category=category,
+            employees=employees,
+            responded=responded,
+        )
+        # When the memo answers; then it matches a fresh computation
+        assert memo.clocks(version.pk, inputs) == compute_clocks(memo.rules[version.pk], inputs)
+    assert memo.assembled > 0
+
+
+def test_statuses_channels_and_nations_are_mixed(seeded):
+    for name in ("status", "channel", "category", "tier"):
+        assert Complaint.objects.values(name).distinct().count() > 1, name
+    assert Customer.objects.values("nation").distinct().count() > 1
+    assert Complaint.objects.filter(status__in=["resolved", "closed"]).exists()
+    assert Complaint.objects.filter(status__in=["new", "acknowledged", "investigating"]).exists()
+
+
+def test_every_complaint_has_its_logged_and_clock_events(seeded):
+    events = TimelineEvent.objects.all()
+    logged = events.filter(kind="logged", visibility="customer")
+    assert logged.values("complaint").distinct().count() == SIZE == logged.count()
+    assert events.filter(kind="clock_change", summary__startswith="Clocks set").count() == SIZE
+    not_new = Complaint.objects.exclude(status="new").count()
+    assert events.filter(kind="status_change").count() == not_new
+
+
+def test_next_due_is_what_the_queues_compute(seeded):
+    for c in Complaint.objects.all():
+        assert (c.next_due_at, c.next_due_clock) == next_due(c), c.reference
+    assert Complaint.objects.filter(next_due_at__isnull=False).exists()
+
+
+def test_resolved_and_closed_complaints_carry_their_lifecycle_times(seeded):
+    resolved = Complaint.objects.filter(status="resolved")
+    closed = Complaint.objects.filter(status="closed")
+    assert not resolved.filter(Q(resolved_at=None) | ~Q(closed_at=None)).exists()
+    # Only the auto-close sweep closes, at or after auto_close_at.
+    assert not closed.filter(Q(closed_at=None) | Q(closed_at__lt=F("auto_close_at"))).exists()
+    assert not Complaint.objects.exclude(status="new").filter(acknowledged_at=None).exists()
+
+
+def test_the_adr_period_sweep_has_nothing_left_to_do(seeded):
+    overdue = Complaint.objects.filter(
+        status__in=OPEN_STATUSES,
+        adr_eligible_from__lt=local_date(NOW),
+        adr_period_reached_at__isnull=True,
+    )
+    assert not overdue.exists()
+
+
+def test_customers_are_about_one_per_three_complaints_and_each_has_one(seeded):
+    assert Customer.objects.count() == 100  # 40 + 40 + 20 for batches of 120, 120, 60
+    assert not Customer.objects.filter(complaints__isnull=True).exists()
+
+
+def test_complaints_are_assigned_to_bench_staff_in_their_role_groups(seeded):
+    agents = Group.objects.get(name="agent").user_set.filter(username__startswith="bench-")
+    managers = Group.objects.get(name="manager").user_set.filter(username__startswith="bench-")
+    assert (agents.count(), managers.count()) == (20, 5)
+    staff = set(agents.values_list("pk", flat=True)) | set(managers.values_list("pk", flat=True))
+    assigned = set(
+        Complaint.objects.exclude(assigned_to=None).values_list("assigned_to", flat=True)
+    )
+    assert assigned and assigned <= staff
+
+
+def test_reseeding_to_the_same_size_adds_nothing(seeded):
+    counts = (Customer.objects.count(), TimelineEvent.objects.count())
+    again = bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+    assert again.created == 0
+    assert Complaint.objects.count() == SIZE
+    assert (Customer.objects.count(), TimelineEvent.objects.count()) == counts
+
+
+def test_seeding_a_larger_size_tops_up_with_fresh_references(seeded):
+    again = bench_seed(complaints=SIZE + 50, now=NOW, seed=7, batch=120)
+    assert again.created == 50
+    references = Complaint.objects.values_list("reference", flat=True)
+    assert len(set(references)) == SIZE + 50
