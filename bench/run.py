@@ -66,7 +66,11 @@ def seed(args: argparse.Namespace) -> list[Figure]:
     from complaints.models import Complaint, Customer, TimelineEvent
 
     report = bench_seed(
-        complaints=args.size, seed=args.seed, batch=args.batch, workers=args.workers, progress=print
+        complaints=args.size,
+        seed=args.seed,
+        batch=args.batch,
+        workers=args.workers,
+        progress=lambda line: print(line, flush=True),
     )
     for line in report.lines():
         print(line)

@@ -404,7 +404,7 @@ def complaint_escalate(
 
     return _transition(
         complaint_id=complaint_id, action=Action.ESCALATE, by=by, now=now,
-        expected_version=expected_version, change=change, reason=reason,
+        expected_version=expected_version, change=change,
     )  # fmt: skip
 
 

@@ -117,6 +117,12 @@ OPEN_STATUSES = (
 
 
 _OPEN = [str(s) for s in OPEN_STATUSES]
+NEXT_DUE_LABELS = {
+    "acknowledge_by": "Acknowledge by",
+    "respond_by": "Respond by",
+    "promised_by": "Promised contact by",
+    "resolve_by": "Resolve by",
+}
 
 
 class Complaint(models.Model):
@@ -258,6 +264,10 @@ class Complaint(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def next_due_label(self) -> str:
+        return NEXT_DUE_LABELS.get(self.next_due_clock, self.next_due_clock)
 
 
 class TimelineEvent(models.Model):

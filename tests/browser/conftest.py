@@ -39,8 +39,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO_ROOT / "artifacts"
-# The only sign-in page so far is the admin's; switch here when the site gets its own.
-LOGIN_PATH = "/admin/login/"
+# The project's own sign-in page; staff land on their queue (/staff/queue/mine/) after it, and
+# the admin accepts the same session.
+LOGIN_PATH = "/accounts/login/"
 TIMEOUT_MS = 10_000
 
 # Headless, and nothing that reaches the network on its own (updates, sync, QUIC probes).
@@ -53,6 +54,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Date and time pickers follow the browser's language, not the page's: British, like users.
+    "--lang=en-GB",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SERIOUS = {"serious", "critical"}
@@ -136,12 +139,12 @@ def live_url(live_server: Any, transactional_db: None, django_db_serialized_roll
 def sign_in(page: Page, live_url: str, user: Any, password: str = PASSWORD) -> None:
     """Fill in and submit the sign-in form as `user`, and wait until it has let them in."""
     page.goto(f"{live_url}{LOGIN_PATH}")
-    page.get_by_label("Username").fill(user.get_username())
-    page.get_by_label("Password").fill(password)
+    page.locator("#id_username").fill(user.get_username())
+    page.locator("#id_password").fill(password)
     with page.expect_navigation():
-        page.locator("form input[type=submit], form button[type=submit]").last.click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
     if page.url.split("?")[0].endswith(LOGIN_PATH):  # refused: the form comes back
-        refused = page.locator(".errornote, .errorlist")
+        refused = page.locator(".error-summary")
         why = refused.first.inner_text() if refused.count() else page.title()
         pytest.fail(f"{user.get_username()} could not sign in: {why}", pytrace=False)
 

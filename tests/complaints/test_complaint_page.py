@@ -240,7 +240,7 @@ def test_every_clock_is_shown_with_its_value_and_rule(client, agent, complaint):
     assert "Auto-close at (auto_close_at) No such clock yet" in text
     for name in ("acknowledge_by", "respond_by", "resolve_by", "adr_eligible_from", "adr_refer_by"):
         assert complaint.clock_reasons[name] in text
-    assert "Next due: acknowledge_by , Tuesday 3 November 2026 at 5pm" in text
+    assert "Next due: Acknowledge by , Tuesday 3 November 2026 at 5pm" in text
 
 
 def test_a_clock_the_code_does_not_have_says_so(client, agent, customer, now, use_code):
