@@ -90,6 +90,14 @@ def seed(args: argparse.Namespace) -> list[Figure]:
     return figures
 
 
+@benchmark("pages")
+def pages(args: argparse.Namespace) -> list[Figure]:
+    """Staff console pages at the seeded size: queue / complaint page p95, search, queries."""
+    from bench.pages import staff_pages
+
+    return staff_pages(Figure)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000, help="Complaints to seed up to.")

@@ -492,6 +492,9 @@ class _Builder:
         # What staff did, in order (complaints.actions): acknowledge, first contact, escalate,
         # respond, action the fix, accept or auto-close, deadlock letter, ADR referral.
         f: dict[str, Any] = dict.fromkeys(LIFECYCLE_TIMES) | dict.fromkeys(LIFECYCLE_TEXTS, "")
+        # The customer facts the clocks are computed from, recorded on the complaint.
+        f["nation"] = customer["nation"]
+        f["adr_employees"] = customer["employee_count"]
         department = DEPARTMENTS.get(category) or rng.choice(("technical", "accounts", ""))
         changed = logged
         responded = resolution = letter = escalated = None

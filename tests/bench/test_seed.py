@@ -64,6 +64,7 @@ def test_every_clock_is_what_compute_clocks_gives_under_the_version_in_force(see
                 resolution_actioned=c.resolution_actioned_at,
             ),
         )
+        assert (c.nation, c.adr_employees) == (c.customer.nation, c.customer.adr_employees)
         assert c.effective_receipt_at == clocks.effective_receipt
         assert {name: getattr(c, name) for name in CLOCK_NAMES} == clocks.as_dict()
         assert (c.adr_eligible, c.adr_ineligible_reason) == (
