@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from complaints.lifecycle import OPEN, RULES, Action, TransitionRefused, next_status
+from complaints.lifecycle import CUSTOMER, OPEN, RULES, Action, TransitionRefused, next_status
 from complaints.models import Complaint, ContactMethod, Status, TimelineEvent
 from complaints.services import audit_record, complaint_refresh_clocks, timeline_record
 from escalation.calendar import local_date
@@ -121,6 +121,7 @@ def _transition(
     expected_version: int | None,
     change: Callable[[Complaint, Status], Iterable[_Event]],
     reason: str = "",
+    as_customer: bool = False,
 ) -> Complaint:
     with transaction.atomic():
         complaint = (
@@ -136,7 +137,10 @@ def _transition(
                 .first()
             )
             raise EditConflict(complaint, last)
-        roles = None if by is None else staff_roles(by)
+        if as_customer:
+            roles: frozenset[str] | None = frozenset({CUSTOMER})
+        else:
+            roles = None if by is None else staff_roles(by)
         new_status = next_status(action, complaint.status, roles=roles)
         before = _snapshot(complaint)
         old_status = complaint.status
@@ -380,32 +384,42 @@ def complaint_escalate(
     reason = _required(reason, "why the complaint is escalated", "reason")
 
     def change(c: Complaint, _: Status) -> list[_Event]:
-        tiers = {t.level: t for t in c.code_version.tiers.select_related("group")}
-        target = tiers.get(c.tier + 1)
-        if target is None:
-            top = tiers.get(c.tier)
-            raise TransitionRefused(
-                f"This complaint is already at the highest tier ({top.title if top else c.tier})."
-            )
-        c.tier = target.level
-        if (
-            c.assigned_to is not None
-            and not c.assigned_to.groups.filter(pk=target.group_id).exists()
-        ):
-            c.assigned_to = None  # the next tier's group picks it up from "unassigned"
-        if target.is_formal and not c.register_reference:
-            c.register_reference = f"CR-{local_date(now).year}-{c.pk:07d}"
-        formal = (
-            f"; complaints register reference {c.register_reference}" if target.is_formal else ""
-        )
-        return [_Event(TimelineEvent.Kind.ESCALATION, f"Escalated to {target.title}{formal}",
-                       body=reason, visibility=Visibility.CUSTOMER,
-                       data={"tier": target.level, "register_reference": c.register_reference})]  # fmt: skip
+        return [escalate_to(c, escalation_target(c), now=now, reason=reason)]
 
     return _transition(
         complaint_id=complaint_id, action=Action.ESCALATE, by=by, now=now,
         expected_version=expected_version, change=change,
     )  # fmt: skip
+
+
+def escalate_to(c: Complaint, target: Any, *, now: datetime.datetime, reason: str) -> _Event:
+    """Move the (locked) complaint to tier `target` and describe it for the timeline."""
+    c.tier = target.level
+    if c.assigned_to is not None and not c.assigned_to.groups.filter(pk=target.group_id).exists():
+        c.assigned_to = None  # the next tier's group picks it up from "unassigned"
+    if target.is_formal and not c.register_reference:
+        c.register_reference = f"CR-{local_date(now).year}-{c.pk:07d}"
+    formal = f"; complaints register reference {c.register_reference}" if target.is_formal else ""
+    return _Event(
+        TimelineEvent.Kind.ESCALATION,
+        f"Escalated to {target.title}{formal}",
+        body=reason,
+        visibility=Visibility.CUSTOMER,
+        data={"tier": target.level, "register_reference": c.register_reference},
+    )
+
+
+def escalation_target(complaint: Complaint, *, formal: bool = False) -> Any:
+    """The tier a complaint escalates to: the next one, or (formal=True) the first formal tier
+    above it when the code has one. TransitionRefused at the top."""
+    tiers = sorted(complaint.code_version.tiers.select_related("group"), key=lambda t: t.level)
+    above = [t for t in tiers if t.level > complaint.tier]
+    if not above:
+        top = tiers[-1].title if tiers else str(complaint.tier)
+        raise TransitionRefused(f"This complaint is already at the highest tier ({top}).")
+    if formal:
+        return next((t for t in above if t.is_formal), above[0])
+    return above[0]
 
 
 def assignable_staff() -> Any:

@@ -37,6 +37,12 @@ class Action(StrEnum):
     ISSUE_DEADLOCK = "issue_deadlock"
     RECORD_ADR_REFERRAL = "record_adr_referral"
     AUTO_CLOSE = "auto_close"
+    # The customer's own actions, from the follow page.
+    CUSTOMER_ADD_INFORMATION = "customer_add_information"
+    CUSTOMER_ACCEPT = "customer_accept"
+    CUSTOMER_REJECT = "customer_reject"
+    CUSTOMER_REQUEST_ESCALATION = "customer_request_escalation"
+    CUSTOMER_REQUEST_DEADLOCK = "customer_request_deadlock"
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,9 @@ class Rule:
     roles: frozenset[str]
 
 
+CUSTOMER = "customer"
 _STAFF = frozenset({AGENT, MANAGER, ADMIN})
+_CUSTOMER = frozenset({CUSTOMER})
 _MANAGERS = frozenset({MANAGER, ADMIN})
 
 
@@ -121,6 +129,41 @@ RULES: dict[Action, Rule] = {
         {**{s: S.ADR_REFERRED for s in OPEN}, S.DEADLOCK: S.ADR_REFERRED},
         _MANAGERS,
     ),
+    # A customer's reply stops the auto-close clock: awaiting them becomes investigating again.
+    Action.CUSTOMER_ADD_INFORMATION: Rule(
+        "Add information",
+        {
+            **_same(OPEN),
+            S.AWAITING_CUSTOMER: S.INVESTIGATING,
+            S.DEADLOCK: S.DEADLOCK,
+            S.ADR_REFERRED: S.ADR_REFERRED,
+        },
+        _CUSTOMER,
+    ),
+    Action.CUSTOMER_ACCEPT: Rule(
+        "Accept the resolution",
+        {S.AWAITING_CUSTOMER: S.RESOLVED, S.FINAL_RESPONSE: S.RESOLVED},
+        _CUSTOMER,
+    ),
+    # soVision: still unhappy after our response -> a formal complaint. Rejecting our final
+    # position leaves it final; the customer can then ask for the deadlock letter.
+    Action.CUSTOMER_REJECT: Rule(
+        "Reject the resolution",
+        {S.AWAITING_CUSTOMER: S.ESCALATED, S.FINAL_RESPONSE: S.FINAL_RESPONSE},
+        _CUSTOMER,
+    ),
+    Action.CUSTOMER_REQUEST_ESCALATION: Rule(
+        "Ask for escalation",
+        {
+            S.NEW: S.ESCALATED,
+            S.ACKNOWLEDGED: S.ESCALATED,
+            S.INVESTIGATING: S.ESCALATED,
+            S.AWAITING_CUSTOMER: S.ESCALATED,
+            S.ESCALATED: S.ESCALATED,
+        },
+        _CUSTOMER,
+    ),
+    Action.CUSTOMER_REQUEST_DEADLOCK: Rule("Ask for a deadlock letter", _same(OPEN), _CUSTOMER),
     Action.AUTO_CLOSE: Rule(
         "Close after customer silence", {S.AWAITING_CUSTOMER: S.CLOSED}, frozenset()
     ),
@@ -176,4 +219,9 @@ def _past(action: Action) -> str:
         Action.ISSUE_DEADLOCK: "given a deadlock letter",
         Action.RECORD_ADR_REFERRAL: "recorded as referred to ADR",
         Action.AUTO_CLOSE: "closed for silence",
+        Action.CUSTOMER_ADD_INFORMATION: "given more information",
+        Action.CUSTOMER_ACCEPT: "accepted",
+        Action.CUSTOMER_REJECT: "rejected",
+        Action.CUSTOMER_REQUEST_ESCALATION: "escalated at your request",
+        Action.CUSTOMER_REQUEST_DEADLOCK: "given a deadlock letter request",
     }[action]

@@ -396,3 +396,83 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_id} {self.action}"
+
+
+class WebSubmission(models.Model):
+    """Every public form POST, written before anything else is tried: whatever fails later
+    (validation aside), the customer's words are here and staff can recover them."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received, not yet processed"
+        ACCEPTED = "accepted", "Logged as a complaint"
+        HELD = "held", "Held for review (rate limit)"
+        SPAM = "spam", "Held for review (honeypot)"
+        FAILED = "failed", "Failed while logging: needs a person"
+
+    received_at = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
+    email = models.EmailField(blank=True)
+    client_key = models.CharField(max_length=64, help_text="Hash of the sender's IP address.")
+    payload = models.JSONField(default=dict)
+    files = models.JSONField(default=list, blank=True)
+    complaint = models.OneToOneField(
+        Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="web_submission"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [
+            # Admin review of held / failed submissions.
+            models.Index(
+                fields=["state", "received_at"],
+                condition=~Q(state="accepted"),
+                name="websubmission_review_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d %H:%M} {self.email} ({self.state})"
+
+
+def _letter_path(instance: Letter, filename: str) -> str:
+    import secrets
+
+    return f"letters/{instance.complaint_id}/{secrets.token_hex(16)}.pdf"
+
+
+class Letter(models.Model):
+    """A letter we sent, kept as the exact PDF with its hash (Ofcom record keeping)."""
+
+    class Kind(models.TextChoices):
+        DEADLOCK = "deadlock", "Deadlock letter"
+        ADR = "adr", "ADR letter"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed to render"
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="letters")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    dated = models.DateField()
+    body = models.TextField(help_text="Our words in the letter (the final position).")
+    context = models.JSONField(default=dict, help_text="Everything the PDF was rendered from.")
+    pdf = models.FileField(upload_to=_letter_path, max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "kind", "dated"], name="letter_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.dated:%d %b %Y}"

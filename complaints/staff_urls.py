@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from complaints.views import complaint, intake, queue
+from complaints.views import complaint, intake, letters, queue
 
 app_name = "staff"
 urlpatterns = [
@@ -18,4 +18,9 @@ urlpatterns = [
         name="attachment",
     ),
     path("log/<str:channel>/", intake.log_contact, name="log"),
+    path(
+        "complaints/<str:reference>/letters/<int:letter_id>/",
+        letters.staff_letter,
+        name="letter",
+    ),
 ]

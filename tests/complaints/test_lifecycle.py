@@ -65,6 +65,15 @@ DOCUMENTED: dict[tuple[Action, Status], Status] = {
     **{(A.ISSUE_DEADLOCK, s): S.DEADLOCK for s in OPEN},
     **{(A.RECORD_ADR_REFERRAL, s): S.ADR_REFERRED for s in (*OPEN, S.DEADLOCK)},
     (A.AUTO_CLOSE, S.AWAITING_CUSTOMER): S.CLOSED,
+    # The customer's own actions (issue 4).
+    **{(A.CUSTOMER_ADD_INFORMATION, s): s for s in (*OPEN, S.DEADLOCK, S.ADR_REFERRED)},
+    (A.CUSTOMER_ADD_INFORMATION, S.AWAITING_CUSTOMER): S.INVESTIGATING,
+    (A.CUSTOMER_ACCEPT, S.AWAITING_CUSTOMER): S.RESOLVED,
+    (A.CUSTOMER_ACCEPT, S.FINAL_RESPONSE): S.RESOLVED,
+    (A.CUSTOMER_REJECT, S.AWAITING_CUSTOMER): S.ESCALATED,
+    (A.CUSTOMER_REJECT, S.FINAL_RESPONSE): S.FINAL_RESPONSE,
+    **{(A.CUSTOMER_REQUEST_ESCALATION, s): S.ESCALATED for s in OPEN if s != S.FINAL_RESPONSE},
+    **{(A.CUSTOMER_REQUEST_DEADLOCK, s): s for s in OPEN},
 }
 
 # Who may ask for each action; AUTO_CLOSE is the sweep's alone (roles=None).
@@ -73,6 +82,11 @@ DOCUMENTED_ROLES: dict[Action, tuple[str, ...]] = {
     A.ISSUE_DEADLOCK: MANAGERS,
     A.RECORD_ADR_REFERRAL: MANAGERS,
     A.AUTO_CLOSE: (),
+    A.CUSTOMER_ADD_INFORMATION: ("customer",),
+    A.CUSTOMER_ACCEPT: ("customer",),
+    A.CUSTOMER_REJECT: ("customer",),
+    A.CUSTOMER_REQUEST_ESCALATION: ("customer",),
+    A.CUSTOMER_REQUEST_DEADLOCK: ("customer",),
 }
 
 PAST = {
@@ -88,6 +102,11 @@ PAST = {
     A.ISSUE_DEADLOCK: "given a deadlock letter",
     A.RECORD_ADR_REFERRAL: "recorded as referred to ADR",
     A.AUTO_CLOSE: "closed for silence",
+    A.CUSTOMER_ADD_INFORMATION: "given more information",
+    A.CUSTOMER_ACCEPT: "accepted",
+    A.CUSTOMER_REJECT: "rejected",
+    A.CUSTOMER_REQUEST_ESCALATION: "escalated at your request",
+    A.CUSTOMER_REQUEST_DEADLOCK: "given a deadlock letter request",
 }
 
 ALL_PAIRS = list(itertools.product(Action, Status))
