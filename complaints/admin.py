@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from complaints.models import AuditEntry, Complaint, Customer, StaffProfile, TimelineEvent
+from escalation.choices import CLOCK_NAMES
 
 
 @admin.register(Customer)
@@ -15,7 +16,26 @@ class CustomerAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "employee_count", "account_reference", "email", "nation"]
     list_filter = ["kind", "nation", "preferred_contact"]
     search_fields = ["name", "account_reference", "email", "phone", "postcode"]
+    show_full_result_count = False
     raw_id_fields = ["portal_user"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Evidence (timeline, audit): visible to those allowed, editable by nobody, anywhere."""
+
+    show_full_result_count = False  # COUNT(*) over millions of rows on every page is wasted
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class TimelineEventInline(admin.TabularInline):
@@ -64,12 +84,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "code_version",
-                    "acknowledge_by",
-                    "respond_by",
-                    "resolve_by",
-                    "adr_eligible_from",
-                    "adr_refer_by",
-                    "auto_close_at",
+                    *CLOCK_NAMES,
                     "adr_eligible",
                     "adr_ineligible_reason",
                     "clock_reasons",
@@ -89,22 +104,11 @@ class ComplaintAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimelineEvent)
-class TimelineEventAdmin(admin.ModelAdmin):
+class TimelineEventAdmin(ReadOnlyAdmin):
     list_display = ["complaint", "occurred_at", "kind", "visibility", "author", "summary"]
     list_filter = ["kind", "visibility"]
     list_select_related = ["complaint", "author"]
     search_fields = ["=complaint__reference"]
-    readonly_fields = [f.name for f in TimelineEvent._meta.fields]
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(StaffProfile)
@@ -115,21 +119,8 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """The audit trail is evidence: visible to those allowed, editable by nobody."""
-
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "object_type", "object_id", "action"]
     list_filter = ["object_type", "action"]
     search_fields = ["=object_id"]
     list_select_related = ["actor"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
