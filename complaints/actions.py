@@ -485,15 +485,23 @@ def complaint_issue_deadlock(
     """Our final position: we cannot resolve it further; the customer may go to ADR."""
     body = _required(body, "our final position for the deadlock letter")
 
+    from complaints.letters import letter_issue
+    from complaints.models import Letter
+
     def change(c: Complaint, _: Status) -> list[_Event]:
         c.letter_date = local_date(now)
         return [_Event(TimelineEvent.Kind.LETTER, "Deadlock letter issued", body=body,
                        visibility=Visibility.CUSTOMER, data={"letter": "deadlock"})]  # fmt: skip
 
-    return _transition(
-        complaint_id=complaint_id, action=Action.ISSUE_DEADLOCK, by=by, now=now,
-        expected_version=expected_version, change=change,
-    )  # fmt: skip
+    # One transaction: the letter (and its PDF, rendered after commit) exists exactly when
+    # the complaint says a deadlock letter was issued.
+    with transaction.atomic():
+        complaint = _transition(
+            complaint_id=complaint_id, action=Action.ISSUE_DEADLOCK, by=by, now=now,
+            expected_version=expected_version, change=change,
+        )  # fmt: skip
+        letter_issue(complaint=complaint, kind=Letter.Kind.DEADLOCK, body=body, by=by, now=now)
+    return complaint
 
 
 def complaint_record_adr_referral(

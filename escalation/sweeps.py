@@ -12,10 +12,10 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-from complaints.models import OPEN_STATUSES, AuditEntry, Complaint, Status, TimelineEvent
+from complaints.letters import ADR_PERIOD_BODY, letters_issue_bulk
+from complaints.models import OPEN_STATUSES, AuditEntry, Complaint, Letter, Status, TimelineEvent
 from escalation.calendar import local_date, months_after
 from escalation.choices import AdrLetterPolicy
-from notifications.models import OutboxMessage
 
 BATCH = 500
 
@@ -81,7 +81,9 @@ def complaints_adr_period_sweep(*, now: datetime.datetime, batch: int = BATCH) -
     """Tell customers whose complaint is still open that the ADR period has passed.
 
     Uses complaint_adr_due_idx. Under a code whose ADR letter is sent unprompted (Ofcom 2026),
-    an eligible customer with an email address is sent the ADR letter through the outbox.
+    an eligible customer with an email address is sent the ADR letter: its Letter rows are
+    created here in bulk, and after commit a worker renders each PDF and emails it
+    (complaints.letters.letter_render), never inside this lock.
     """
     today = local_date(now)
     with transaction.atomic():
@@ -95,19 +97,12 @@ def complaints_adr_period_sweep(*, now: datetime.datetime, batch: int = BATCH) -
             .order_by("adr_eligible_from")
             .values(
                 "pk",
-                "reference",
                 "adr_eligible",
                 "adr_ineligible_reason",
                 "adr_refer_by",
-                "customer__name",
                 "customer__email",
                 "code_version__adr_letter_policy",
                 "code_version__adr_scheme_name",
-                "code_version__adr_scheme_address",
-                "code_version__adr_scheme_phone",
-                "code_version__adr_scheme_email",
-                "code_version__adr_scheme_website",
-                "code_version__company_name",
                 "code_version__refer_by_months_after_letter",
             )[:batch]
         )
@@ -118,7 +113,7 @@ def complaints_adr_period_sweep(*, now: datetime.datetime, batch: int = BATCH) -
             adr_period_reached_at=now, row_version=F("row_version") + 1
         )
         events = []
-        letters = []
+        letter_ids: list[int] = []
         letter_months: dict[int, list[int]] = {}
         for r in rows:
             scheme = r["code_version__adr_scheme_name"]
@@ -140,18 +135,9 @@ def complaints_adr_period_sweep(*, now: datetime.datetime, batch: int = BATCH) -
             )
             unprompted = r["code_version__adr_letter_policy"] == AdrLetterPolicy.UNPROMPTED
             months = r["code_version__refer_by_months_after_letter"]
-            if unprompted and r["adr_eligible"] and not r["customer__email"]:
-                events.append(
-                    TimelineEvent(
-                        complaint_id=r["pk"],
-                        kind=TimelineEvent.Kind.NOTE,
-                        occurred_at=now,
-                        summary="ADR letter due today: the customer has no email address, "
-                        "send it by post",
-                        dedupe_key="adr_period_letter_by_post",
-                    )
-                )
-            if unprompted and r["adr_eligible"] and r["customer__email"]:
+            # Every eligible customer gets the letter; without an email address the renderer
+            # asks staff to print and post the PDF.
+            if unprompted and r["adr_eligible"]:
                 if months is not None:
                     letter_months.setdefault(months, []).append(r["pk"])
                     events.append(
@@ -160,48 +146,21 @@ def complaints_adr_period_sweep(*, now: datetime.datetime, batch: int = BATCH) -
                             kind=TimelineEvent.Kind.LETTER,
                             visibility=TimelineEvent.Visibility.CUSTOMER,
                             occurred_at=now,
-                            summary=f"ADR letter sent; refer to {scheme} by "
+                            summary=f"ADR letter issued; refer to {scheme} by "
                             f"{months_after(today, months):%d %b %Y}",
                             data={"letter_date": today.isoformat(), "months": months},
                             dedupe_key="adr_period_letter",
                         )
                     )
-                letters.append(
-                    OutboxMessage(
-                        recipient=r["customer__email"],
-                        template="adr_period_letter",
-                        complaint_id=r["pk"],
-                        idempotency_key=f"complaint:{r['reference']}:adr_period_letter",
-                        next_attempt_at=now + datetime.timedelta(minutes=2),
-                        context={
-                            "reference": r["reference"],
-                            "customer_name": r["customer__name"],
-                            "scheme_name": scheme,
-                            "scheme_address": r["code_version__adr_scheme_address"],
-                            "scheme_phone": r["code_version__adr_scheme_phone"],
-                            "scheme_email": r["code_version__adr_scheme_email"],
-                            "scheme_website": r["code_version__adr_scheme_website"],
-                            "company_name": r["code_version__company_name"],
-                            "refer_by": months_after(today, months).isoformat() if months else None,
-                        },
-                    )
-                )
+                letter_ids.append(r["pk"])
         # The ADR letter starts the refer-by clock (12 months under Ofcom's 2026 rules).
         for months, pks in letter_months.items():
             Complaint.objects.filter(pk__in=pks, letter_date__isnull=True).update(
                 letter_date=today, adr_refer_by=months_after(today, months)
             )
         TimelineEvent.objects.bulk_create(events, ignore_conflicts=True)
-        if letters:
-            OutboxMessage.objects.bulk_create(letters, ignore_conflicts=True)
-            keys = [m.idempotency_key for m in letters]
-            queued = list(
-                OutboxMessage.objects.filter(
-                    idempotency_key__in=keys, state=OutboxMessage.State.QUEUED
-                ).values_list("pk", flat=True)
-            )
-            from notifications.services import dispatch
-
-            for pk in queued:
-                transaction.on_commit(lambda pk=pk: dispatch(pk))
+        # After the refer-by update, so each letter's snapshot agrees with its complaint.
+        letters_issue_bulk(
+            complaint_ids=letter_ids, kind=Letter.Kind.ADR, body=ADR_PERIOD_BODY, dated=today
+        )
     return len(ids)

@@ -139,6 +139,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "complaints-auto-close": {"task": "escalation.tasks.auto_close_sweep", "schedule": 300.0},
     "complaints-adr-period": {"task": "escalation.tasks.adr_period_sweep", "schedule": 900.0},
+    # Letters not rendered after commit (broker down, worker died) or that failed to render.
+    "letters-render-stale": {
+        "task": "complaints.tasks.letters_render_stale_task",
+        "schedule": 120.0,
+    },
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
@@ -153,6 +158,37 @@ REST_FRAMEWORK = {
 
 # The code of practice this provider runs, by slug (the demo runs soVision's).
 REDRESS_SITE_NAME = env("REDRESS_SITE_NAME", default="Redress")
+
+# Absolute links in emails (the follow link) start here: the site as customers reach it.
+REDRESS_BASE_URL = env("REDRESS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# The public form's rate limits ("<count>/<s|m|h|d>", or "off"): a submission over either limit
+# is held for a person to log, never dropped (complaints.submissions).
+REDRESS_SUBMIT_LIMIT_PER_IP = env("REDRESS_SUBMIT_LIMIT_PER_IP", default="10/h")
+REDRESS_SUBMIT_LIMIT_PER_EMAIL = env("REDRESS_SUBMIT_LIMIT_PER_EMAIL", default="5/h")
+
+# The rate-limit counters and the form's double-submit guard must be shared by every web
+# process: Redis when there is one (REDIS_CACHE_URL, else a redis:// broker), otherwise files
+# under var/cache, which gunicorn workers and `make run` share without a server.
+_REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+if _REDIS_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _REDIS_CACHE_URL,
+            "KEY_PREFIX": "redress",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env("REDRESS_CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
+            "KEY_PREFIX": "redress",
+        }
+    }
 
 LOGGING = {
     "version": 1,

@@ -6,10 +6,10 @@ import datetime
 
 import pytest
 
-from complaints.models import AuditEntry, Complaint, Status, TimelineEvent
+from complaints.models import AuditEntry, Complaint, Letter, Status, TimelineEvent
 from escalation.sweeps import complaints_adr_period_sweep, complaints_auto_close_sweep
 from notifications.models import OutboxMessage
-from tests.factories import ComplaintFactory
+from tests.factories import ComplaintFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,26 +101,88 @@ def test_adr_period_sweep_tells_the_customer_once(now):
     assert "may now refer" in events.get().summary
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 def test_adr_period_sweep_sends_the_adr_letter_unprompted_under_ofcom_2026(
-    now, use_code, django_capture_on_commit_callbacks, mailoutbox
+    now, use_code, django_capture_on_commit_callbacks, mailoutbox, media
 ):
     # Given a complaint governed by ofcom-2026 whose 6-week period has passed
     use_code("ofcom-2026")
     complaint = _past_adr_period(now)
     assert complaint.code_version.code.slug == "ofcom-2026"
 
-    # When the sweep runs
+    # When the sweep runs (and the letter is rendered after its commit)
     with django_capture_on_commit_callbacks(execute=True):
         complaints_adr_period_sweep(now=now)
 
-    # Then the ADR letter is emailed and starts the 12-month refer-by clock
+    # Then the ADR letter starts the 12-month refer-by clock
     complaint.refresh_from_db()
     assert complaint.letter_date == now.date()
     assert complaint.adr_refer_by == datetime.date(2027, 11, 2)
-    letter = OutboxMessage.objects.get(template="adr_period_letter", complaint=complaint)
-    assert letter.state == OutboxMessage.State.SENT
-    assert any("Communications Ombudsman" in m.subject for m in mailoutbox)
     assert complaint.events.filter(dedupe_key="adr_period_letter").exists()
+    # and is kept as a PDF, emailed to the customer as an attachment
+    letter = Letter.objects.get(complaint=complaint, kind=Letter.Kind.ADR)
+    assert (letter.state, letter.dated) == (Letter.State.READY, now.date())
+    assert letter.context["refer_by"] == "2027-11-02"
+    message = OutboxMessage.objects.get(template="letter_sent", complaint=complaint)
+    assert message.state == OutboxMessage.State.SENT
+    (email,) = [m for m in mailoutbox if "Communications Ombudsman" in m.subject]
+    (attachment,) = email.attachments
+    assert attachment[0] == f"{complaint.reference}-adr-letter-2026-11-02.pdf"
+    assert attachment[2] == "application/pdf"
+    # and the sweep no longer sends an email of its own
+    assert not OutboxMessage.objects.filter(template="adr_period_letter").exists()
+
+
+def test_adr_period_sweep_prepares_a_letter_to_post_when_there_is_no_email(
+    now, use_code, media, django_capture_on_commit_callbacks
+):
+    use_code("ofcom-2026")
+    complaint = _past_adr_period(now, customer=CustomerFactory(email=""))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        complaints_adr_period_sweep(now=now)
+
+    letter = Letter.objects.get(complaint=complaint)
+    assert letter.state == Letter.State.READY
+    complaint.refresh_from_db()
+    assert complaint.letter_date == now.date()
+    assert complaint.events.filter(dedupe_key=f"letter:{letter.pk}:post").exists()
+    assert not OutboxMessage.objects.filter(complaint=complaint, template="letter_sent").exists()
+
+
+def test_adr_period_sweep_writes_each_letter_once(
+    now, use_code, django_capture_on_commit_callbacks, media
+):
+    use_code("ofcom-2026")
+    complaint = _past_adr_period(now)
+    with django_capture_on_commit_callbacks(execute=True):
+        complaints_adr_period_sweep(now=now)
+    Complaint.objects.filter(pk=complaint.pk).update(adr_period_reached_at=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        complaints_adr_period_sweep(now=now)
+
+    assert Letter.objects.filter(complaint=complaint).count() == 1
+    assert OutboxMessage.objects.filter(template="letter_sent", complaint=complaint).count() == 1
+
+
+def test_adr_period_sweep_query_count_does_not_grow_with_the_letters(
+    now, use_code, django_assert_max_num_queries
+):
+    use_code("ofcom-2026")
+    for _ in range(2):
+        _past_adr_period(now)
+    with django_assert_max_num_queries(12) as small:
+        complaints_adr_period_sweep(now=now)
+    for _ in range(8):
+        _past_adr_period(now)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert complaints_adr_period_sweep(now=now) == 8
 
 
 def test_adr_period_sweep_does_not_write_unprompted_under_sovision(now, current_code):
@@ -128,7 +190,8 @@ def test_adr_period_sweep_does_not_write_unprompted_under_sovision(now, current_
 
     complaints_adr_period_sweep(now=now)
 
-    assert not OutboxMessage.objects.filter(template="adr_period_letter").exists()
+    assert not Letter.objects.filter(complaint=complaint).exists()
+    assert not OutboxMessage.objects.filter(template="letter_sent").exists()
     complaint.refresh_from_db()
     assert complaint.letter_date is None
 
