@@ -18,6 +18,7 @@ from complaints.lifecycle import CUSTOMER, OPEN, RULES, Action, TransitionRefuse
 from complaints.models import Complaint, ContactMethod, Status, TimelineEvent
 from complaints.services import audit_record, complaint_refresh_clocks, timeline_record
 from escalation.calendar import local_date
+from escalation.choices import CLOCK_NAMES
 from escalation.roles import ROLES
 
 User = get_user_model()
@@ -40,12 +41,7 @@ AUDITED_FIELDS = (
     "agreed_contact_method",
     "resolution_summary",
     "register_reference",
-    "acknowledge_by",
-    "respond_by",
-    "resolve_by",
-    "adr_eligible_from",
-    "adr_refer_by",
-    "auto_close_at",
+    *CLOCK_NAMES,
     "next_due_at",
 )
 
