@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
-from complaints.models import AuditEntry, Complaint, Customer, StaffProfile, TimelineEvent
+from complaints.models import (
+    AuditEntry,
+    Complaint,
+    Customer,
+    Letter,
+    StaffProfile,
+    TimelineEvent,
+    WebSubmission,
+)
 from escalation.choices import CLOCK_NAMES
 
 
@@ -124,3 +135,45 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["object_type", "action"]
     search_fields = ["=object_id"]
     list_select_related = ["actor"]
+
+
+@admin.register(WebSubmission)
+class WebSubmissionAdmin(ReadOnlyAdmin):
+    """Web form posts kept before processing: staff review the held, spam and failed ones."""
+
+    list_display = ["received_at", "state", "email", "complaint", "note_start"]
+    list_filter = ["state"]
+    search_fields = ["email", "=complaint__reference"]
+    list_select_related = ["complaint"]
+    actions = ["release"]
+
+    @admin.display(description="note")
+    def note_start(self, obj: WebSubmission) -> str:
+        return obj.note[:80]
+
+    @admin.action(description="Log the selected submissions as complaints")
+    def release(self, request: HttpRequest, queryset: QuerySet[WebSubmission]) -> None:
+        from complaints.submissions import web_submission_release
+
+        logged, problems = [], []
+        for submission in queryset.order_by("pk"):
+            try:
+                complaint = web_submission_release(
+                    submission_id=submission.pk, now=timezone.now(), by=request.user
+                )
+            except ValidationError as exc:
+                problems.append(f"#{submission.pk}: {'; '.join(exc.messages)}")
+            else:
+                logged.append(complaint.reference)
+        if logged:
+            self.message_user(request, f"Logged: {', '.join(logged)}.", messages.SUCCESS)
+        for problem in problems:
+            self.message_user(request, problem, messages.ERROR)
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdmin):
+    list_display = ["complaint", "kind", "dated", "state", "sha256"]
+    list_filter = ["kind", "state"]
+    search_fields = ["=complaint__reference", "=sha256"]
+    list_select_related = ["complaint"]

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Max, Q
 
 from complaints.actions import _Event, _transition, escalate_to, escalation_target, next_due
 from complaints.intake import attachment_sniff, attachments_store
@@ -213,7 +214,15 @@ def customer_request_deadlock(
     body = _text(body, "", required=False)
 
     def change(c: Complaint, _: Status) -> list[_Event]:
-        if c.events.filter(data__request="deadlock").exists():
+        # A request counts until we answer it: a deadlock letter, or reopening the complaint.
+        answered = c.events.filter(
+            Q(kind=TimelineEvent.Kind.STATUS_CHANGE, data__action=Action.REOPEN.value)
+            | Q(kind=TimelineEvent.Kind.LETTER, data__letter="deadlock")
+        ).aggregate(at=Max("occurred_at"))["at"]
+        pending = c.events.filter(data__request="deadlock")
+        if answered is not None:
+            pending = pending.filter(occurred_at__gt=answered)
+        if pending.exists():
             raise TransitionRefused("You have already asked for a deadlock letter; we are on it.")
         return [
             _customer_event(

@@ -317,7 +317,15 @@ def complaint_acknowledgement_send(complaint: Complaint) -> None:
 
 
 def acknowledgement_context(complaint: Complaint) -> dict[str, Any]:
+    from django.conf import settings
+    from django.urls import reverse
+
+    from complaints.tokens import follow_token_make
+
     version = complaint.code_version
+    follow_path = reverse(
+        "complaints:follow", args=[complaint.reference, follow_token_make(complaint)]
+    )
     return {
         "reference": complaint.reference,
         "customer_name": complaint.customer.name,
@@ -326,6 +334,7 @@ def acknowledgement_context(complaint: Complaint) -> dict[str, Any]:
         "respond_by": _iso(complaint.respond_by),
         "resolve_by": _iso(complaint.resolve_by),
         "adr_eligible_from": _iso(complaint.adr_eligible_from),
+        "adr_eligible": complaint.adr_eligible,
         "agreed_next_step": complaint.agreed_next_step,
         "agreed_contact_method": complaint.get_agreed_contact_method_display()
         if complaint.agreed_contact_method
@@ -333,6 +342,8 @@ def acknowledgement_context(complaint: Complaint) -> dict[str, Any]:
         "promised_by": _iso(complaint.promised_by),
         "company_name": version.company_name,
         "company_phone": version.company_phone,
+        # A signed link to this complaint only; the email is the customer's way back to it.
+        "follow_url": settings.REDRESS_BASE_URL.rstrip("/") + follow_path,
     }
 
 

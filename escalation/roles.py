@@ -16,6 +16,8 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     MANAGER: {
         "complaints.auditentry": ("view",),
+        "complaints.websubmission": ("view", "change"),
+        "complaints.letter": ("view",),
         "complaints.customer": ("view", "add", "change"),
         "complaints.complaint": ("view", "add", "change"),
         "complaints.timelineevent": ("view", "add"),
@@ -35,6 +37,8 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "notifications.outboxmessage": ("view",),
         "complaints.staffprofile": ("view", "add", "change"),
         "complaints.auditentry": ("view",),
+        "complaints.websubmission": ("view", "change"),
+        "complaints.letter": ("view",),
         "auth.user": ("view", "add", "change"),
         "auth.group": ("view",),
         "django_celery_beat.periodictask": ("view", "change"),

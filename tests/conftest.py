@@ -18,6 +18,16 @@ from escalation.services import code_make_current
 from tests.factories import NOW, PASSWORD, CustomerFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_code_rules():
+    """Published rules are cached per process; a test that edits one directly starts clean."""
+    from escalation.selectors import code_rules_cache_clear
+
+    code_rules_cache_clear()
+    yield
+    code_rules_cache_clear()
+
+
 @pytest.fixture
 def now() -> datetime.datetime:
     """Monday 2 November 2026 10:00 Europe/London (GMT): a working day inside office hours."""

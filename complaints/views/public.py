@@ -26,11 +26,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def after_login(request: HttpRequest) -> HttpResponse:
-    """Staff land on their queue; anyone else on the home page."""
+    """Staff land on their queue; customers with a portal account on their complaints;
+    anyone else on the home page."""
     from django.shortcuts import redirect
 
+    from complaints.customer_selectors import portal_customer
     from complaints.permissions import is_staff_member
 
     if is_staff_member(request.user):
         return redirect("staff:queue", queue="mine")
+    if portal_customer(user=request.user) is not None:
+        return redirect("complaints:my_complaints")
     return redirect("complaints:home")

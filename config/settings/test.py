@@ -17,3 +17,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Per-process and empty at start; tests that exercise the form's rate limits set small ones
+# with override_settings, so everything else may submit the public form freely.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REDRESS_SUBMIT_LIMIT_PER_IP = "10000/h"
+REDRESS_SUBMIT_LIMIT_PER_EMAIL = "10000/h"
+REDRESS_BASE_URL = "http://testserver"
