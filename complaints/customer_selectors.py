@@ -415,17 +415,11 @@ def adr_position(complaint: Complaint, now: datetime.datetime) -> AdrPosition:
     if c.adr_eligible_from <= today:
         when = f"You can take your complaint to {scheme} from today."
         can_go = True
-    elif c.letter_date is not None or c.status == Status.DEADLOCK:
-        when = (
-            f"You can take your complaint to {scheme} now, because we have sent you our {letter}."
-        )
-        can_go = True
     else:
-        when = (
-            f"If we have not resolved your complaint by then, you can take it to {scheme} from "
-            f"{day(c.adr_eligible_from)}. If we send you a {letter} sooner, you can go to them "
-            "straight away."
-        )
+        # The code's ADR period governs, letter or not (Infinity: "only once 8 weeks have
+        # passed"): the page says exactly what adr_eligible_from says.
+        when = f"You can take your complaint to {scheme} from {day(c.adr_eligible_from)}"
+        when += "." if c.letter_date is not None else ", if we have not resolved it by then."
         can_go = False
     return AdrPosition(eligible=True, scheme_name=scheme, can_go_now=can_go, when=when,
                        deadline=deadline)  # fmt: skip

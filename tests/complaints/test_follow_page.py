@@ -263,9 +263,10 @@ def test_adr_says_when_and_by_when_with_the_schemes_details(client, complaint):
     response = client.get(follow_url(complaint))
     page = text(response)
     assert (
-        "If we have not resolved your complaint by then, you can take it to Ombudsman "
-        "Services: Communications from Monday 28 December 2026."
+        "You can take your complaint to Ombudsman Services: Communications from Monday "
+        "28 December 2026, if we have not resolved it by then."
     ) in page
+    assert "straight away" not in page
     assert "You must contact them by Monday 2 August 2027." in page
     assert "PO Box 730 Warrington WA4 6WU" in page
     assert "0330 440 1614" in page
