@@ -288,7 +288,11 @@ def action_intro(name: str, page: FollowPage) -> str:
     if name == "customer_request_escalation" and page.next_tier is not None:
         return f"Ask for your complaint to go to {page.next_tier.title}."
     if name == "customer_request_deadlock":
-        then = " With it you can go to the ombudsman straight away." if page.adr.eligible else ""
+        then = (
+            " It tells you how to take your complaint to the ombudsman."
+            if page.adr.eligible
+            else ""
+        )
         return f"A deadlock letter is our final word on your complaint.{then}"
     if name == "customer_complain_about_code":
         tier = page.code_complaint_tier

@@ -227,11 +227,12 @@ _CHANNEL_ORDER = {value: i for i, value in enumerate(Channel.values)}
 _LETTER_POLICY = {
     AdrLetterPolicy.ON_DEADLOCK: (
         "If we cannot resolve your complaint, we write to tell you so (a “deadlock letter”), "
-        "and you can then take it to the ombudsman straight away."
+        "telling you how to take it to the ombudsman once the ADR period below has passed."
     ),
     AdrLetterPolicy.ON_REQUEST: (
         "If you feel we cannot resolve your complaint, you can ask us for a “deadlock letter”; "
-        "with it you can take your complaint to the ombudsman straight away."
+        "it confirms you can take your complaint to the ombudsman once the ADR period below "
+        "has passed."
     ),
     AdrLetterPolicy.UNPROMPTED: (
         "We send you an ADR letter without you having to ask: when we cannot resolve your "
