@@ -98,6 +98,22 @@ def pages(args: argparse.Namespace) -> list[Figure]:
     return staff_pages(Figure)
 
 
+@benchmark("submit")
+def submit(args: argparse.Namespace) -> list[Figure]:
+    """The public form under gunicorn over loopback: submissions/s, POST p50/p95, nothing lost."""
+    from bench.submit import submit_throughput
+
+    return submit_throughput(
+        Figure,
+        servers=args.submit_server,
+        users=args.submit_users,
+        seconds=args.submit_seconds,
+        warmup=args.submit_warmup,
+        follow=args.submit_follow,
+        say=lambda line: print(line, flush=True),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000, help="Complaints to seed up to.")
@@ -108,6 +124,20 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         default="",
         help=f"Comma-separated benchmarks (default all: {', '.join(BENCHMARKS)}).",
+    )
+    # Unset options (None) take bench/submit.py's defaults.
+    group = parser.add_argument_group("submit", "The public form under gunicorn (bench/submit.py).")
+    group.add_argument("--submit-seconds", type=float, help="Measured run time (30).")
+    group.add_argument("--submit-warmup", type=float, help="Unmeasured warm-up first (5).")
+    group.add_argument("--submit-users", type=int, help="Concurrent virtual customers.")
+    group.add_argument(
+        "--submit-server",
+        help="gunicorn configuration(s), comma-separated, each measured: sync:N or gthread:NxT.",
+    )
+    group.add_argument(
+        "--submit-follow",
+        action="store_true",
+        help="Customers also fetch the thanks page the 303 points to.",
     )
     args = parser.parse_args(argv)
     chosen = [n.strip() for n in args.only.split(",") if n.strip()] or list(BENCHMARKS)

@@ -171,7 +171,7 @@ def customer_reject_resolution(
             except TransitionRefused:
                 return events  # already at the top tier: it stays there, now formal in status
             events.append(
-                escalate_to(c, target, now=now, reason="The customer rejected our response.")
+                escalate_to(c, target, now=now, reason="Our proposed resolution was rejected.")
             )
         return events
 
@@ -197,7 +197,7 @@ def customer_request_escalation(
             ) from None
         return [
             _customer_event(TimelineEvent.Kind.NOTE, "The customer asked for escalation", body),
-            escalate_to(c, target, now=now, reason="At the customer's request."),
+            escalate_to(c, target, now=now, reason="Asked for on the complaint page."),
         ]
 
     return _act(

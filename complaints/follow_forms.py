@@ -296,7 +296,7 @@ def action_intro(name: str, page: FollowPage) -> str:
         return f"A deadlock letter is our final word on your complaint.{then}"
     if name == "customer_complain_about_code":
         tier = page.code_complaint_tier
-        who = f" and is handled by {tier.title}" if tier is not None else ""
+        who = f", and is handled by {tier.title}" if tier is not None else ""
         return (
             "If you think we have not followed our own code of practice, tell us. This starts "
             f"a new complaint, separate from this one{who}."

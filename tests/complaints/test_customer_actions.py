@@ -307,7 +307,7 @@ def test_asking_for_escalation_moves_it_up_a_tier(complaint):
         "The customer asked for escalation", "Nobody has called me back.", Visibility.CUSTOMER,
     )  # fmt: skip
     assert (escalation.body, escalation.visibility) == (
-        "At the customer's request.", Visibility.CUSTOMER,
+        "Asked for on the complaint page.", Visibility.CUSTOMER,
     )  # fmt: skip
 
 
