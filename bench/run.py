@@ -106,6 +106,7 @@ def submit(args: argparse.Namespace) -> list[Figure]:
     return submit_throughput(
         Figure,
         servers=args.submit_server,
+        modes=args.submit_mode,
         users=args.submit_users,
         seconds=args.submit_seconds,
         warmup=args.submit_warmup,
@@ -129,10 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_argument_group("submit", "The public form under gunicorn (bench/submit.py).")
     group.add_argument("--submit-seconds", type=float, help="Measured run time (30).")
     group.add_argument("--submit-warmup", type=float, help="Unmeasured warm-up first (5).")
-    group.add_argument("--submit-users", type=int, help="Concurrent virtual customers.")
+    group.add_argument("--submit-users", type=int, help="Concurrent virtual customers (6).")
     group.add_argument(
         "--submit-server",
         help="gunicorn configuration(s), comma-separated, each measured: sync:N or gthread:NxT.",
+    )
+    group.add_argument(
+        "--submit-mode",
+        help="journey (GET the form, POST it: a new browser each time) and/or post (the submit "
+        "path alone); comma-separated, default both.",
     )
     group.add_argument(
         "--submit-follow",

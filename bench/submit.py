@@ -1,24 +1,37 @@
 """Submit throughput: the public complaint form under gunicorn, driven over loopback.
 
-What a customer's browser does, many at once: GET /complain/ (CSRF cookie, hidden form token),
-POST a complete, valid complaint as multipart/form-data (the form's enctype), and expect
-303 → /complain/thanks/. The server is gunicorn with the production settings, on 127.0.0.1 and a
-free port, against the bench database; the load comes from threads in this process, each with
-its own keep-alive http.client connection and a fresh cookie jar per complaint (every
-iteration is a new customer). Everything is bounded: a fixed run time, 127.0.0.1 only, and the
-server is stopped (SIGTERM to the gunicorn master this function started) whatever happens.
+The server is gunicorn with the production settings (config.settings.production, with static
+files collected into a temporary STATIC_ROOT), on 127.0.0.1 and a free port, against the bench
+database. The load comes from threads in this process, one keep-alive http.client connection
+each, in two modes:
+
+- journey: what a customer's browser does. GET /complain/ (CSRF cookie, hidden form token),
+  POST a complete, valid complaint as multipart/form-data (the form's enctype), expect
+  303 -> /complain/thanks/. A new browser (empty cookie jar) for every complaint.
+- post: the submit path alone (validation, clocks, database write, outbox row). Each customer
+  GETs the form once, then POSTs complaint after complaint with its CSRF cookie and a fresh form
+  token each time, as if the GETs had happened earlier (the server keeps no record of the form
+  tokens it hands out; complaints.submissions.form_token_clean checks only their shape).
+
+Every complaint has a new name and email address, a category, a nation's postcode. Everything
+is bounded: a fixed run time after a warm-up, 127.0.0.1 only, and the server is stopped
+(SIGTERM to the gunicorn master this module started, by its pid) whatever happens.
 
 Then the books are checked against the database: every POST answered 303 must have exactly one
 complaint (matched by its unique email address), every web submission of the run must be
 accepted (none left received or failed), and every complaint must have its outbox row.
-"lost" is a 303 without a complaint; it must be 0.
+"lost" is a 303 without a complaint; it must be 0. CPU is read from /proc at the edges of the
+measured window: gunicorn (master and workers), PostgreSQL (the bench database's backends and
+the server's own processes), this process (the load generator), and everything else.
 
     DATABASE_URL=postgres://redress@127.0.0.1:5432/redress_bench .venv/bin/python bench/run.py \
-        --size 100000 --only submit [--submit-seconds 30] [--submit-users 8] \
-        [--submit-server gthread:2x4] [--submit-follow]
+        --size 100000 --only submit [--submit-seconds 30] [--submit-warmup 5] \
+        [--submit-users 6] [--submit-server sync:2,gthread:2x4] [--submit-mode journey,post] \
+        [--submit-follow]
 
 --submit-server takes one or more gunicorn configurations, comma-separated: "sync:N" (N sync
 workers) or "gthread:NxT" (N workers of T threads); each is measured in turn, on a fresh server.
+--submit-follow makes the customers also GET the thanks page each 303 points to.
 """
 
 from __future__ import annotations
@@ -50,8 +63,9 @@ HOST = "127.0.0.1"  # the only address this benchmark ever talks to
 # and after a run, so it must never be one that holds anything else.
 REDIS_URL = "redis://127.0.0.1:6379/15"
 # Chosen by measurement on this 2-core machine (bench/README.md, "Submit throughput").
-DEFAULT_SERVER = "gthread:2x4"
-DEFAULT_USERS = 8
+DEFAULT_SERVER = "sync:2"
+DEFAULT_USERS = 6
+DEFAULT_MODES = ("journey", "post")
 DEFAULT_SECONDS = 30.0
 DEFAULT_WARMUP = 5.0
 REQUEST_TIMEOUT = 30.0  # seconds: a stuck request fails, it does not hang the run
@@ -71,15 +85,22 @@ class ServerConfig:
     def parse(cls, spec: str) -> ServerConfig:
         """'sync:4' or 'gthread:2x8'."""
         kind, _, size = spec.strip().partition(":")
+        workers, _, threads = size.partition("x")
         try:
-            if kind == "sync":
-                return cls("sync", int(size))
-            if kind == "gthread":
-                workers, _, threads = size.partition("x")
-                return cls("gthread", int(workers), int(threads or 1))
+            config = cls(kind, int(workers), int(threads or 1))
         except ValueError:
-            pass
-        raise ValueError(f"a gunicorn configuration is 'sync:N' or 'gthread:NxT', not {spec!r}")
+            config = None
+        if (
+            config is not None
+            and (kind == "sync" and not threads or kind == "gthread")
+            and 1 <= config.workers <= 16
+            and 1 <= config.threads <= 64
+        ):
+            return config
+        raise ValueError(
+            "a gunicorn configuration is 'sync:N' or 'gthread:NxT' (N <= 16, T <= 64), "
+            f"not {spec!r}"
+        )
 
     @property
     def label(self) -> str:
@@ -214,11 +235,9 @@ class Server:
             return []
         return [int(pid) for pid in text.split()]
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU of the master and its live workers so far."""
-        if self.process is None:
-            return 0.0
-        return sum(_process_cpu(pid) for pid in [self.process.pid, *self.worker_pids()])
+    def pids(self) -> list[int]:
+        """The master's and its live workers'."""
+        return [self.process.pid, *self.worker_pids()] if self.process is not None else []
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -248,12 +267,10 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime
 
 
-def _machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot."""
+def _machine_cpu() -> float:
+    """Busy CPU seconds of the whole machine since boot (all but idle and iowait)."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    total = sum(values[:8])
-    return (total - idle) / _CLOCK_TICKS, total / _CLOCK_TICKS
+    return (sum(values[:8]) - values[3] - values[4]) / _CLOCK_TICKS
 
 
 # -- the customers -------------------------------------------------------------------------------
@@ -395,105 +412,135 @@ def _cookie_header(jar: dict[str, str]) -> dict[str, str]:
     return {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())} if jar else {}
 
 
+MODES = ("journey", "post")
+
+
 @dataclass
 class Load:
+    """The virtual customers. mode "journey": each complaint is a new browser that GETs the
+    form and POSTs it. mode "post": the submit path alone - each customer GETs the form once
+    (CSRF cookie and token), then POSTs one complaint after another, each with a fresh form
+    token, as if the GETs had happened earlier (the server keeps no record of the tokens it
+    hands out: complaints.submissions.form_token_clean checks only their shape)."""
+
     port: int
     users: int
     run_id: str
     deadline: float
-    follow: bool
+    mode: str = "journey"
+    follow: bool = False
     samples: list[list[Sample]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    failed: int = 0
 
     def email(self, user: int, n: int) -> str:
         return f"bench.u{user}.n{n}@r{self.run_id}.example.com"
 
+    def _call(
+        self,
+        conn: http.client.HTTPConnection,
+        user: int,
+        kind: str,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        email: str = "",
+    ) -> tuple[Sample, http.client.HTTPMessage | None, bytes]:
+        began = time.monotonic()
+        try:
+            status, answer, data = _request(
+                self.port, method, path, connection=conn, body=body, headers=headers
+            )
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()  # the next request opens a new connection
+            sample = Sample(user, began, time.monotonic(), kind, 0, False, email)
+            self.samples[user].append(sample)
+            self._error(f"{method} {path}: {exc!r}")
+            return sample, None, b""
+        sample = Sample(user, began, time.monotonic(), kind, status, True, email)
+        self.samples[user].append(sample)
+        return sample, answer, data
+
+    def _form(
+        self, conn: http.client.HTTPConnection, user: int
+    ) -> tuple[dict[str, str], str, str] | None:
+        """GET /complain/: (cookies, CSRF form token, form token), or None if it failed."""
+        sample, headers, page = self._call(conn, user, "get", "GET", "/complain/")
+        if headers is None:
+            return None
+        csrf, token = _CSRF_INPUT.search(page), _TOKEN_INPUT.search(page)
+        if sample.status != 200 or csrf is None or token is None:
+            self._fail(sample, f"GET /complain/ answered {sample.status} without the tokens")
+            return None
+        jar: dict[str, str] = {}
+        _cookies(headers, jar)
+        return jar, csrf[1].decode(), token[1].decode()
+
     def customer(self, user: int) -> None:
-        """One virtual customer's loop: a new person each time round, until the deadline."""
+        """One virtual customer's loop, until the deadline."""
         rng = random.Random(f"{self.run_id}:{user}")
-        samples = self.samples[user]
         origin = f"http://{HOST}:{self.port}"
         conn = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT)
+        kept: tuple[dict[str, str], str, str] | None = None
         n = 0
         try:
             while time.monotonic() < self.deadline:
                 n += 1
-                jar: dict[str, str] = {}
-                began = time.monotonic()
-                try:
-                    status, headers, page = _request(
-                        self.port, "GET", "/complain/", connection=conn
-                    )
-                except (OSError, http.client.HTTPException) as exc:
-                    samples.append(Sample(user, began, time.monotonic(), "get", 0, False))
-                    self._error(f"GET /complain/: {exc!r}")
-                    conn.close()
-                    continue
-                csrf, token = _CSRF_INPUT.search(page), _TOKEN_INPUT.search(page)
-                ok = status == 200 and csrf is not None and token is not None
-                samples.append(Sample(user, began, time.monotonic(), "get", status, ok))
-                if not ok:
-                    self._error(f"GET /complain/ answered {status} without the form's tokens")
-                    continue
-                _cookies(headers, jar)
+                if self.mode == "journey" or kept is None:
+                    form = self._form(conn, user)
+                    if form is None:
+                        continue
+                    if self.mode == "post":
+                        kept = form
+                else:  # the same browser's CSRF cookie and token, a new form token
+                    form = (kept[0], kept[1], secrets.token_hex(16))
+                jar, csrf, token = dict(form[0]), form[1], form[2]
 
                 email = self.email(user, n)
-                fields = _complaint_fields(rng, email)
-                fields = {"csrfmiddlewaretoken": csrf[1].decode(), **fields}
-                fields["form_token"] = token[1].decode()
+                fields = {"csrfmiddlewaretoken": csrf, "form_token": token}
+                fields.update(_complaint_fields(rng, email))
                 body, content_type = _multipart(fields)
-                post_headers = {
+                headers = {
                     "Content-Type": content_type,
                     "Origin": origin,
                     "Referer": f"{origin}/complain/",
                     **_cookie_header(jar),
                 }
-                began = time.monotonic()
-                try:
-                    status, headers, _ = _request(
-                        self.port,
-                        "POST",
-                        "/complain/",
-                        connection=conn,
-                        body=body,
-                        headers=post_headers,
-                    )
-                except (OSError, http.client.HTTPException) as exc:
-                    samples.append(Sample(user, began, time.monotonic(), "post", 0, False, email))
-                    self._error(f"POST /complain/: {exc!r}")
-                    conn.close()
+                sample, answer, _ = self._call(
+                    conn,
+                    user,
+                    "post",
+                    "POST",
+                    "/complain/",
+                    body=body,
+                    headers=headers,
+                    email=email,
+                )
+                if answer is None:
                     continue
-                location = headers.get("Location", "")
-                ok = status == 303 and location.endswith("/complain/thanks/")
-                samples.append(Sample(user, began, time.monotonic(), "post", status, ok, email))
-                if not ok:
-                    self._error(f"POST /complain/ answered {status} (Location {location!r})")
+                location = answer.get("Location", "")
+                if sample.status != 303 or not location.endswith("/complain/thanks/"):
+                    self._fail(sample, f"POST /complain/ answered {sample.status} ({location!r})")
                     continue
-                _cookies(headers, jar)
-
                 if self.follow:
-                    began = time.monotonic()
-                    try:
-                        status, _, page = _request(
-                            self.port,
-                            "GET",
-                            urllib.parse.urlsplit(location).path,
-                            connection=conn,
-                            headers=_cookie_header(jar),
-                        )
-                    except (OSError, http.client.HTTPException) as exc:
-                        samples.append(Sample(user, began, time.monotonic(), "thanks", 0, False))
-                        self._error(f"GET /complain/thanks/: {exc!r}")
-                        conn.close()
-                        continue
-                    ok = status == 200 and b"RD-" in page
-                    samples.append(Sample(user, began, time.monotonic(), "thanks", status, ok))
-                    if not ok:
-                        self._error(f"GET /complain/thanks/ answered {status}")
+                    _cookies(answer, jar)
+                    thanks = urllib.parse.urlsplit(location).path
+                    sample, answer, page = self._call(
+                        conn, user, "thanks", "GET", thanks, headers=_cookie_header(jar)
+                    )
+                    if answer is not None and (sample.status != 200 or b"RD-" not in page):
+                        self._fail(sample, f"GET {thanks} answered {sample.status}")
         finally:
             conn.close()
 
+    def _fail(self, sample: Sample, message: str) -> None:
+        sample.ok = False
+        self._error(message)
+
     def _error(self, message: str) -> None:
+        self.failed += 1
         if len(self.errors) < 20:  # the first few say what went wrong; the count says how often
             self.errors.append(message)
 
@@ -578,111 +625,149 @@ def _redis_flush(url: str) -> None:
     client.close()
 
 
+class CpuMeter:
+    """CPU each party used over the measured window, in cores (1.0 = one core busy).
+
+    Read from /proc every POLL seconds, because processes come and go inside the window
+    (gunicorn's database connections are replaced when CONN_MAX_AGE runs out, and with them
+    their PostgreSQL backends): each is counted from its first reading (0 if born inside the
+    window) to its last."""
+
+    POLL = 0.25
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.used: dict[str, float] = {}
+
+    def _read(self) -> dict[tuple[str, int], float]:
+        keys = [("gunicorn", pid) for pid in self.server.pids()]
+        keys += [("PostgreSQL", pid) for pid in _postgres_pids()]
+        return {key: _process_cpu(key[1]) for key in keys}
+
+    def measure(self, start: float, end: float) -> None:
+        """Block until `end`, reading from `start` on."""
+        time.sleep(max(0.0, start - time.monotonic()))
+        began, client, machine = time.monotonic(), time.process_time(), _machine_cpu()
+        first = self._read()
+        last = dict(first)
+        while (left := end - time.monotonic()) > 0:
+            time.sleep(min(self.POLL, left))
+            for key, cpu in self._read().items():
+                first.setdefault(key, 0.0)
+                last[key] = max(cpu, last.get(key, 0.0))  # 0.0 if it ended as it was read
+        span = max(1e-9, time.monotonic() - began)
+        used = dict.fromkeys(("gunicorn", "PostgreSQL"), 0.0)
+        for key, cpu in last.items():
+            used[key[0]] += (cpu - first[key]) / span
+        used["load generator"] = (time.process_time() - client) / span
+        machine = (_machine_cpu() - machine) / span
+        used["everything else"] = max(0.0, machine - sum(used.values()))
+        self.used = used
+
+
+def _postgres_pids() -> list[int]:
+    """The bench database's backends (gunicorn's connections) and PostgreSQL's own processes
+    (WAL writer, checkpointer, autovacuum...), not this process's connection."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND (datname = current_database() OR backend_type <> 'client backend')"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _measure(
-    config: ServerConfig,
+    server: Server,
+    mode: str,
     *,
     users: int,
     seconds: float,
     warmup: float,
     follow: bool,
-    environment: dict[str, str],
-    workdir: Path,
     figure: Callable[..., Any],
     say: Callable[[str], None],
-) -> tuple[float, list[Any]]:
+) -> tuple[float, list[Any], bool]:
+    """One run against a started server: load for warm-up + seconds, then the books.
+    Returns the rate, the figures, and whether anything went wrong."""
+    from django.db import connection
+
     from complaints.models import Complaint
 
-    label = config.label
     run_id = secrets.token_hex(4)
     complaints_before = Complaint.objects.count()
-    server = Server(config, environment, workdir)
-    try:
-        server.start()
-        say(f"submit: gunicorn {label} on {HOST}:{server.port}, {users} customers, run {run_id}")
-        began = time.monotonic()
-        window_start, window_end = began + warmup, began + warmup + seconds
-        cpu_server_0, cpu_client_0 = server.cpu_seconds(), time.process_time()
-        machine_0 = _machine_cpu()
-        load = Load(server.port, users, run_id, deadline=window_end, follow=follow)
-        # CPU is sampled at the window's edges from a helper thread (the load blocks).
-        edges: dict[str, tuple[float, float, tuple[float, float]]] = {}
+    say(
+        f"submit: {server.config.label} {mode}: {users} customers, {warmup:.0f} s warm-up, "
+        f"{seconds:.0f} s measured (run {run_id})"
+    )
+    began = time.monotonic()
+    window = (began + warmup, began + warmup + seconds)
+    load = Load(server.port, users, run_id, deadline=window[1], mode=mode, follow=follow)
+    # CPU is read by a helper thread (the load blocks this one).
+    meter = CpuMeter(server)
 
-        def sample_cpu() -> None:
-            for name, at in (("start", window_start), ("end", window_end)):
-                time.sleep(max(0.0, at - time.monotonic()))
-                edges[name] = (server.cpu_seconds(), time.process_time(), _machine_cpu())
+    def read_cpu() -> None:
+        try:
+            meter.measure(*window)
+        finally:
+            connection.close()  # this thread's own connection
 
-        sampler = threading.Thread(target=sample_cpu, daemon=True)
-        sampler.start()
-        samples = load.run()
-        sampler.join(timeout=5)
-        server_cpu = server.cpu_seconds() - cpu_server_0
-        client_cpu = time.process_time() - cpu_client_0
-        machine_1 = _machine_cpu()
-    finally:
-        server.stop()
-    say(f"submit: gunicorn {label} stopped")
+    reader = threading.Thread(target=read_cpu, daemon=True)
+    reader.start()
+    samples = load.run()
+    reader.join(timeout=10)
 
     books = _books(run_id)
-    complaints_after = Complaint.objects.count()
+    complaints_created = Complaint.objects.count() - complaints_before
 
     posts = [s for s in samples if s.kind == "post"]
-    in_window = [s for s in posts if window_start <= s.ended <= window_end]
-    ok_window = [s for s in in_window if s.ok]
-    failures = [s for s in samples if not s.ok]
-    latencies = [(s.ended - s.began) * 1000 for s in ok_window]
+    measured = [s for s in posts if s.ok and window[0] <= s.ended <= window[1]]
+    latencies = [(s.ended - s.began) * 1000 for s in measured]
     gets = [(s.ended - s.began) * 1000 for s in samples if s.kind == "get" and s.ok]
-    rate = len(ok_window) / seconds
-
-    answered_303 = {s.email.lower() for s in posts if s.ok}
-    in_database = books.complaint_emails
-    lost = len(answered_303 - set(in_database))
-    duplicates = len(in_database) - len(set(in_database))
-    not_accepted = sum(n for state, n in books.submissions.items() if state != "accepted")
-    accepted = books.submissions.get("accepted", 0)
-
-    if "start" in edges and "end" in edges:
-        (s0, c0, m0), (s1, c1, m1) = edges["start"], edges["end"]
-        window_server, window_client = (s1 - s0) / seconds, (c1 - c0) / seconds
-        window_machine = (m1[0] - m0[0]) / seconds
-    else:  # the sampler missed an edge: the whole run instead
-        span = max(1e-9, time.monotonic() - began)
-        window_server, window_client = server_cpu / span, client_cpu / span
-        window_machine = (machine_1[0] - machine_0[0]) / span
-    other = max(0.0, window_machine - window_server - window_client)
-
+    rate = len(measured) / seconds
+    answered = {s.email.lower() for s in posts if s.ok}
+    emails = books.complaint_emails
+    lost = len(answered - set(emails))
+    not_accepted = {k: n for k, n in books.submissions.items() if k != "accepted"}
     for message in load.errors[:5]:
-        say(f"submit: {label}: {message}")
-    if failures:
-        say(f"submit: {label}: server log tail:\n{server.tail()}")
+        say(f"submit: {server.config.label} {mode}: {message}")
+    if load.failed:
+        say(f"submit: the end of gunicorn's log:\n{server.tail()}")
 
-    prefix = f"[{label}] "
+    p = f"{server.config.label} {mode}{'+thanks' if follow else ''}"
     figures = [
-        figure(f"{prefix}submissions/s", rate, f"303s/s over {seconds:.0f} s, {users} customers"),
-        figure(f"{prefix}POST p50", statistics.median(latencies) if latencies else 0, "ms"),
-        figure(f"{prefix}POST p95", _percentile(latencies, 0.95), "ms"),
-        figure(f"{prefix}POST max", max(latencies, default=0), "ms"),
-        figure(f"{prefix}GET form p50", statistics.median(gets) if gets else 0, "ms"),
-        figure(f"{prefix}POSTs answered 303", len(answered_303), "whole run, warm-up too"),
-        figure(f"{prefix}failures", len(failures), "requests not 200/303 or no answer"),
-        figure(f"{prefix}complaints created", complaints_after - complaints_before, "rows"),
-        figure(f"{prefix}complaints of the run", len(in_database), "rows (by email)"),
-        figure(f"{prefix}lost", lost, "303s without a complaint (must be 0)"),
-        figure(f"{prefix}duplicate complaints", duplicates, "emails with >1 complaint"),
-        figure(f"{prefix}submissions accepted", accepted, "WebSubmission rows"),
-        figure(f"{prefix}submissions not accepted", not_accepted, f"rows {books.submissions}"),
-        figure(f"{prefix}outbox rows", books.outbox_rows, "for the run's complaints"),
-        figure(f"{prefix}CPU gunicorn", window_server * 100, "% of one core"),
-        figure(f"{prefix}CPU load generator", window_client * 100, "% of one core"),
-        figure(f"{prefix}CPU rest (PostgreSQL...)", other * 100, "% of one core"),
+        figure(f"{p} submissions/s", rate, f"303s per second over {seconds:.0f} s"),
+        figure(f"{p} POST p50", statistics.median(latencies) if latencies else 0, "ms"),
+        figure(f"{p} POST p95", _percentile(latencies, 0.95), "ms"),
+        figure(f"{p} POST max", max(latencies, default=0), "ms"),
     ]
-    return rate, figures
+    if mode == "journey":
+        figures.append(figure(f"{p} GET form p50", statistics.median(gets) if gets else 0, "ms"))
+    figures += [
+        figure(f"{p} POSTs answered 303", len(answered), "whole run, warm-up included"),
+        figure(f"{p} failures", load.failed, "answers not 200/303, or none"),
+        figure(f"{p} complaints", len(emails), f"of the run ({complaints_created} rows added)"),
+        figure(f"{p} lost", lost, "303s without a complaint: must be 0"),
+        figure(f"{p} duplicates", len(emails) - len(set(emails)), "customers with 2+ complaints"),
+        figure(f"{p} not accepted", sum(not_accepted.values()), f"web submissions {not_accepted}"),
+        figure(f"{p} outbox rows", books.outbox_rows, "for the run's complaints"),
+    ]
+    if meter.used:
+        for party, cores in meter.used.items():
+            per = cores * 1000 / rate if rate else 0.0
+            figures.append(
+                figure(f"{p} CPU {party}", per, f"ms/submission ({cores:.0%} of a core)")
+            )
+    wrong = bool(load.failed or lost or not_accepted or books.outbox_rows != len(emails))
+    return rate, figures, wrong
 
 
 def submit_throughput(
     figure: Callable[..., Any],
     *,
     servers: str | None = None,
+    modes: str | None = None,
     users: int | None = None,
     seconds: float | None = None,
     warmup: float | None = None,
@@ -690,9 +775,14 @@ def submit_throughput(
     redis_url: str = REDIS_URL,
     say: Callable[[str], None] = print,
 ) -> list[Any]:
-    """Measure each gunicorn configuration in turn ("sync:4,gthread:2x4"); figures for each,
-    then the best. None takes the default."""
+    """Measure each gunicorn configuration ("sync:4,gthread:2x4") in each mode
+    ("journey,post"), a fresh server per configuration. None takes the default."""
+    from complaints.models import Complaint
+
     configs = [ServerConfig.parse(s) for s in (servers or DEFAULT_SERVER).split(",") if s.strip()]
+    chosen = [m.strip() for m in (modes or ",".join(DEFAULT_MODES)).split(",") if m.strip()]
+    if set(chosen) - set(MODES):
+        raise ValueError(f"--submit-mode is one or more of {', '.join(MODES)}")
     users = DEFAULT_USERS if users is None else users
     seconds = DEFAULT_SECONDS if seconds is None else seconds
     warmup = DEFAULT_WARMUP if warmup is None else warmup
@@ -700,33 +790,55 @@ def submit_throughput(
         raise ValueError("--submit-users is between 1 and 256")
     if not 0 < seconds <= 600 or not 0 <= warmup <= 120:
         raise ValueError("--submit-seconds is at most 600, the warm-up at most 120")
+
+    figures: list[Any] = [figure("complaints in the database", Complaint.objects.count(), "rows")]
+    rates: dict[tuple[str, str], float] = {}
+    keep_logs = False
     workdir = Path(tempfile.mkdtemp(prefix="redress-bench-submit-"))
-    environment = _server_environment(workdir, _database_url(), redis_url)
-    collected = _collectstatic(environment, workdir / "collectstatic.log")
-    say(f"submit: static files collected into {workdir / 'static'} in {collected:.1f} s")
-    figures: list[Any] = []
-    rates: dict[str, float] = {}
     try:
+        environment = _server_environment(workdir, _database_url(), redis_url)
+        took = _collectstatic(environment, workdir / "collectstatic.log")
+        say(f"submit: static files collected into {workdir / 'static'} in {took:.1f} s")
+        _redis_flush(redis_url)
         for config in configs:
-            _redis_flush(redis_url)
-            rate, measured = _measure(
-                config,
-                users=users,
-                seconds=seconds,
-                warmup=warmup,
-                follow=follow,
-                environment=environment,
-                workdir=workdir,
-                figure=figure,
-                say=say,
-            )
-            rates[config.label] = rate
-            figures += measured
+            server = Server(config, environment, workdir)
+            try:
+                server.start()
+                say(f"submit: gunicorn {config.label} on {HOST}:{server.port}")
+                for mode in chosen:
+                    rate, measured, wrong = _measure(
+                        server,
+                        mode,
+                        users=users,
+                        seconds=seconds,
+                        warmup=warmup,
+                        follow=follow,
+                        figure=figure,
+                        say=say,
+                    )
+                    rates[config.label, mode] = rate
+                    figures += measured
+                    keep_logs = keep_logs or wrong
+            except BaseException:
+                keep_logs = True
+                raise
+            finally:
+                server.stop()
+                say(f"submit: gunicorn {config.label} stopped")
+    except BaseException:
+        keep_logs = True
+        raise
     finally:
-        _redis_flush(redis_url)  # the enqueued outbox tasks nobody here consumes, the tokens
-        shutil.rmtree(workdir / "static", ignore_errors=True)
-        say(f"submit: gunicorn logs kept in {workdir}")
-    if len(rates) > 1:
-        best = max(rates, key=rates.__getitem__)
-        figures.append(figure(f"best: {best}", rates[best], "submissions/s"))
+        try:
+            _redis_flush(redis_url)  # the enqueued outbox tasks nobody here consumes, the tokens
+        finally:
+            if keep_logs:  # something went wrong: gunicorn's error and access logs say what
+                shutil.rmtree(workdir / "static", ignore_errors=True)
+                say(f"submit: gunicorn's logs kept in {workdir}")
+            else:
+                shutil.rmtree(workdir, ignore_errors=True)
+    if len(configs) > 1:
+        for mode in chosen:
+            best = max(configs, key=lambda c: rates.get((c.label, mode), 0.0)).label
+            figures.append(figure(f"best {mode}: {best}", rates[best, mode], "submissions/s"))
     return figures

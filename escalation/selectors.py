@@ -31,12 +31,19 @@ def code_version_in_force(
     in March 2026, or the what-if calculator is asked about 2015) the earliest version governs:
     rules that depend on the date, such as Ofcom's 6-week ADR period, carry that date themselves.
     """
-    code = code or code_current()
-    published = CodeVersion.objects.filter(code=code, status=CodeVersion.Status.PUBLISHED)
+    # One joined query on the hot path (every complaint logged): the code comes along, and
+    # "the provider's code" is a join on is_current rather than a query of its own.
+    published = CodeVersion.objects.select_related("code").filter(
+        status=CodeVersion.Status.PUBLISHED
+    )
+    published = (
+        published.filter(code=code) if code is not None else published.filter(code__is_current=True)
+    )
     version = published.filter(effective_from__lte=at).order_by("-effective_from").first()
     if version is None:
         version = published.order_by("effective_from").first()
     if version is None:
+        code = code or code_current()
         raise NoCodeInForce(f"{code.slug} has no published version.")
     return version
 
