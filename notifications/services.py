@@ -47,8 +47,8 @@ def notification_enqueue(
                 kind="notification",
                 summary=f"Email queued to {recipient}: {template.replace('_', ' ')}",
                 occurred_at=message.created_at,
+                # Written only when the row is created, so no dedupe key (and no savepoint).
                 data={"outbox_id": message.pk, "state": "queued"},
-                dedupe_key=f"outbox:{message.pk}:queued",
             )
     return message
 
