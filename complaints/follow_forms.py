@@ -91,12 +91,12 @@ class AccessibleForm(forms.Form):
                 self.add_error(field if field in self.fields else None, messages)
         self.describe_errors()
 
-    def error_links(self) -> list[tuple[str, str]]:
-        """(anchor, message) for the error summary: each links to its field."""
+    def error_links(self) -> list[dict[str, str]]:
+        """{href, message} for the error summary: each links to its field."""
         links = []
         for name, errors in self.errors.items():
             anchor = self[name].auto_id if name in self.fields else (self.auto_id_for_top())
-            links.extend((anchor, str(message)) for message in errors)
+            links.extend({"href": f"#{anchor}", "message": str(message)} for message in errors)
         return links
 
     def auto_id_for_top(self) -> str:

@@ -125,8 +125,8 @@ class ActionForm(forms.Form):
                     out.append((str(field.label), text))
         return out
 
-    def error_links(self) -> list[tuple[str, str]]:
-        """(anchor, message) for the error summary: each visible field links to itself;
+    def error_links(self) -> list[dict[str, str]]:
+        """{href, message} for the error summary: each visible field links to itself;
         whole-form and hidden-field errors link to the form."""
         links = []
         for name, errors in self.errors.items():
@@ -135,7 +135,7 @@ class ActionForm(forms.Form):
                 anchor = self[name].id_for_label
             else:
                 anchor = f"action-{self.prefix}"
-            links += [(anchor, str(message)) for message in errors]
+            links += [{"href": f"#{anchor}", "message": str(message)} for message in errors]
         return links
 
     def with_version(self, row_version: int) -> ActionForm:

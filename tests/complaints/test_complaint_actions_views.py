@@ -277,7 +277,7 @@ def test_empty_update_shows_an_error_summary_and_keeps_what_was_typed(client, ag
     html = response.content.decode()
     summary = re.search(r'<div class="error-summary" role="alert"[^>]*>(.*?)</div>', html, re.S)
     assert summary, "error summary missing"
-    assert 'id="error-summary" tabindex="-1"' in html
+    assert 'tabindex="-1" id="error-summary"' in html
     assert html.index('id="error-summary"') < html.index("<h1>")
     assert '<a href="#id_send_update-body">Write what you told the customer.</a>' in summary[1]
     # the field says so too, and is tied to its message
