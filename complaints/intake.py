@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import datetime
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -197,7 +197,6 @@ class Outcome:
     agreed_next_step: str = ""
     agreed_contact_method: str = ""
     promised_by: datetime.datetime | None = None
-    errors: dict[str, str] = field(default_factory=dict)
 
 
 def complaint_log_contact(

@@ -14,13 +14,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from complaints import actions
+from complaints.downloads import stored_file_response
 from complaints.forms import ACTION_FORMS, ActionForm
 from complaints.lifecycle import RULES, Action, TransitionRefused, allowed_actions, next_status
 from complaints.models import (
@@ -352,16 +353,9 @@ def attachment_download(request: HttpRequest, reference: str, attachment_id: int
         pk=attachment_id,
         complaint__reference=reference,
     )
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The stored file is missing.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return stored_file_response(
+        attachment.file,
         filename=attachment.original_name,
         content_type=attachment.content_type or "application/octet-stream",
+        missing="The stored file is missing.",
     )
-    # Never let a browser second-guess an uploaded file into something it would run.
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

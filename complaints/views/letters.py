@@ -7,10 +7,11 @@ gets the same 404 as a letter that does not exist.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
+from complaints.downloads import stored_file_response
 from complaints.letters import letter_filename
 from complaints.models import Complaint, Letter
 from complaints.permissions import staff_required
@@ -30,17 +31,12 @@ def _letter_download(complaint_id: int, letter_id: int) -> HttpResponse:
     )
     if letter.state != Letter.State.READY or not letter.pdf:
         return HttpResponseNotFound(NOT_READY, content_type="text/plain; charset=utf-8")
-    try:
-        handle = letter.pdf.open("rb")
-    except FileNotFoundError:
-        raise Http404("The stored letter is missing.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    response = stored_file_response(
+        letter.pdf,
         filename=letter_filename(letter),
         content_type="application/pdf",
+        missing="The stored letter is missing.",
     )
-    response["X-Content-Type-Options"] = "nosniff"
     # A letter names the customer and their complaint: never keep it in any cache.
     response["Cache-Control"] = "private, no-store"
     return response
