@@ -4,9 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-TEST_DATABASE_URL ?= postgres://redress@127.0.0.1:5432/redress
+# The tests' and benchmarks' databases: TEST_DATABASE_URL / BENCH_DATABASE_URL in the
+# environment, else what scripts/services-up found or started (the system's or the embedded one).
+TEST_DB = $${TEST_DATABASE_URL:-$$(cat var/test-database-url)}
+BENCH_DB = $${BENCH_DATABASE_URL:-$$(cat var/bench-database-url)}
 
-.PHONY: run test lint format bench bench-seed services browser-deps venv deps dev-deps clean
+.PHONY: run test lint format bench bench-seed services system-deps venv deps dev-deps clean db-stop
 
 $(VENV)/bin/activate:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Redress needs Python 3.11+"'
@@ -25,24 +28,25 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
 deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
+# The embedded PostgreSQL (var/pgdata) is started first and stopped when `make run` ends.
 run: deps
-	mkdir -p var/broker var/mail var/media
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py demo_seed
-	$(VENV)/bin/honcho start -f Procfile.dev
+	bash scripts/run-local
 
-services:
+# Stops the embedded server if `make run` was killed without its clean-up.
+db-stop: deps
+	$(PY) -m config.embedded_db stop var/pgdata
+
+services: dev-deps
 	bash scripts/services-up
 
-# Debian's Chromium and axe-core (package-lock.json) for tests/browser, installed when missing.
-browser-deps:
-	bash scripts/browser-deps
+# Every program and library the app and the tests call (README: "What a machine needs").
+system-deps:
+	bash scripts/system-deps
 
-test: dev-deps services browser-deps
+test: dev-deps system-deps services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/pytest
+	DATABASE_URL=$(TEST_DB) $(VENV)/bin/pytest
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .
@@ -54,8 +58,10 @@ format: dev-deps
 
 # Heavy measurements live here, never in `make test`. BENCH_SIZE=1000000 for the full run.
 BENCH_SIZE ?= 100000
-bench: dev-deps services
-	DATABASE_URL=$(TEST_DATABASE_URL)_bench $(PY) bench/run.py --size $(BENCH_SIZE)
+bench: dev-deps system-deps services
+	DATABASE_URL=$(BENCH_DB) $(PY) bench/run.py --size $(BENCH_SIZE)
 
 clean:
+	-test -x $(PY) && $(PY) -m config.embedded_db stop var/pgdata
+	-test -x $(PY) && $(PY) -m config.embedded_db stop var/pgdata-test
 	rm -rf var $(VENV)

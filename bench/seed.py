@@ -775,43 +775,6 @@ class _CopyWriter:
         return time.perf_counter() - began
 
 
-class _OrmWriter(_CopyWriter):
-    """Anything but PostgreSQL (a quick SQLite try): bulk_create, ids counted on from the max."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.next_id: dict[str, int] = {}
-
-    def reserve(self, model: type[models.Model], n: int) -> list[int]:
-        name = model._meta.db_table
-        if name not in self.next_id:
-            self.next_id[name] = (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
-        start = self.next_id[name]
-        self.next_id[name] += n
-        return list(range(start, start + n))
-
-    def prepare(self, batch: Batch) -> Payload:
-        rows = (batch.customers, batch.complaints, batch.events)
-        return [(t.name, r, len(r)) for t, r in zip(self.tables, rows, strict=True)]
-
-    def write(self, payload: Payload) -> None:
-        models_by_name = {t.name: t.model for t in self.tables}
-        with transaction.atomic():
-            for name, rows, n in payload:
-                began = time.perf_counter()
-                model = models_by_name[name]
-                model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
-                load = self.loads[name]
-                load.rows += n
-                load.seconds += time.perf_counter() - began
-
-    def finish(self) -> float:
-        return 0.0
-
-
-# --- the entry point -----------------------------------------------------------------------------
-
-
 @dataclass
 class SeedReport:
     before: int
@@ -953,8 +916,7 @@ def _build_job(job: tuple[int, list[int], list[int], list[str]]) -> tuple[Payloa
 
 
 def _builders(processes: int) -> Executor:
-    """Forked builder processes, so Python and PostgreSQL each get cores; without fork (or on
-    the ORM path) one thread, which still overlaps the copy (psycopg2 releases the GIL)."""
+    """Forked builder processes, so Python and PostgreSQL each get cores; without fork one thread, which still overlaps the copy (psycopg2 releases the GIL)."""
     if processes > 0 and "fork" in multiprocessing.get_all_start_methods():
         # The children inherit this process's database connection but never use it, and a
         # forked child leaves through os._exit(), so nothing of theirs ever reaches the socket.
@@ -973,8 +935,7 @@ def bench_seed(
 ) -> SeedReport:
     """Top the database up to `complaints` complaints; returns what was loaded and how fast.
 
-    On PostgreSQL `workers` processes (default one per core, at most 4) build batches while this
-    one copies; elsewhere a single thread builds.
+    `workers` processes (default one per core, at most 4) build batches while this one copies.
     """
     if complaints < 0 or batch < 1:
         raise ValueError("complaints must be >= 0 and batch >= 1")
@@ -1013,10 +974,9 @@ def bench_seed(
         seed=f"{seed}:{before}",
     )
     references = _References(f"{seed}:{before}", existing=before > 0)
-    postgres = connection.vendor == "postgresql"
-    writer = _CopyWriter() if postgres else _OrmWriter()
+    writer = _CopyWriter()
     sizes = [batch] * (to_create // batch) + ([to_create % batch] if to_create % batch else [])
-    workers = (workers or min(os.cpu_count() or 1, 4)) if postgres else 0
+    workers = workers or min(os.cpu_count() or 1, 4)
 
     def submit(pool: Executor, number: int) -> Future:
         # Ids and references are handed out here, in order, so every builder's rows are unique.

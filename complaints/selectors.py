@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Replace, Upper
 
 from complaints.actions import staff_roles
 from complaints.models import OPEN_STATUSES, Complaint, Customer, StaffProfile, Status
@@ -242,7 +243,7 @@ def _search(
     A reference is an exact match on the unique index. Anything else matches the customer's
     name or the summary by `__icontains` (PostgreSQL: UPPER(col::text) LIKE UPPER('%q%'), the
     very expression the trigram GIN indexes of migration 0005 are built on, so they are used)
-    or exactly the account reference, email or phone (their btree indexes). Customers and summaries are searched as two legs, each already in queue
+    or exactly the account reference, email, phone or postcode (their btree indexes). Customers and summaries are searched as two legs, each already in queue
     order and cut to `window` rows, then UNIONed by id: an OR across the join could use
     neither table's index, and without the per-leg limit a common word ("broadband") would
     fetch and sort tens of thousands of complaints. Each leg gets its own plan: a rare match
@@ -252,14 +253,16 @@ def _search(
     if reference is not None:
         return complaints.filter(reference=reference), ""
     customers = Q(account_reference=q) | Q(email__in=sorted({q, q.lower()})) | Q(phone=q)
+    people = Customer.objects.all()
+    compact = re.sub(r"\s+", "", q).upper()
+    if 5 <= len(compact) <= 8 and compact.isalnum():
+        # customer_postcode_idx (migration 0005) is on exactly this expression.
+        people = people.alias(postcode_compact=Upper(Replace(F("postcode"), Value(" "), Value(""))))
+        customers |= Q(postcode_compact=compact)
     text_search = len(q) >= MIN_TEXT_SEARCH
     if text_search:
         customers |= Q(name__icontains=q)
-    legs = [
-        complaints.filter(
-            customer_id__in=Customer.objects.filter(customers).order_by().values("pk")
-        )
-    ]
+    legs = [complaints.filter(customer_id__in=people.filter(customers).order_by().values("pk"))]
     if text_search:
         legs.append(complaints.filter(summary__icontains=q))
     ids = [leg.order_by(*_QUEUE_ORDER).values("pk")[:window] for leg in legs]

@@ -209,8 +209,13 @@ def complaint_create(
     received_at: datetime.datetime | None = None,
     assigned_to: AbstractBaseUser | None = None,
     acknowledge: bool = True,
+    code_version: CodeVersion | None = None,
 ) -> Complaint:
-    """Log a complaint under the code version in force when it was first made, with its clocks."""
+    """Log a complaint under the code version in force when it was first made, with its clocks.
+
+    `code_version` names another version instead (the demo logs complaints under every shipped
+    code; the simulator tries a draft).
+    """
     received_at = received_at or now
     first_made_at = first_made_at or received_at
     errors: dict[str, str] = {}
@@ -236,7 +241,7 @@ def complaint_create(
     if errors:
         raise ValidationError(errors)
 
-    version = code_version_in_force(at=first_made_at)
+    version = code_version or code_version_in_force(at=first_made_at)
     complaint = Complaint(
         customer=customer,
         channel=channel,

@@ -604,6 +604,8 @@ def test_dockerignore_keeps_what_the_image_needs(path):
     assert not _dockerignore_excludes(path)
 
 
-@pytest.mark.parametrize("path", [".env", ".git/config", ".venv/bin/python", "var/db.sqlite3"])
+@pytest.mark.parametrize(
+    "path", [".env", ".git/config", ".venv/bin/python", "var/pgdata/PG_VERSION"]
+)
 def test_dockerignore_keeps_local_state_and_secrets_out_of_the_image(path):
     assert _dockerignore_excludes(path)

@@ -58,23 +58,24 @@ TEMPLATES = [
     },
 ]
 
-# SQLite by default so `make run` needs no server; DATABASE_URL switches to PostgreSQL.
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
-}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+
+def databases_from_env(url: str, *, conn_max_age: int = 0) -> dict[str, dict]:
+    """PostgreSQL everywhere: the engine users run is the engine the tests use.
+
+    Each settings module reads DATABASE_URL with its own default (`make run`: the embedded
+    server in var/pgdata, config/embedded_db.py; production: none, it must be set).
+    """
+    database = environ.Env.db_url_config(url)
+    database["ATOMIC_REQUESTS"] = False
     # Short OLTP queries: JIT compilation costs more (~35 ms) than it ever saves here.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # web, worker and beat share the file under `make run`: WAL plus IMMEDIATE transactions and
-    # a busy timeout turn "database is locked" into a short wait.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+    database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    database["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=conn_max_age)
+    return {"default": database}
+
+
+DATABASES = databases_from_env(
+    env("DATABASE_URL", default="postgres://redress@127.0.0.1:5432/redress")
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -122,7 +123,12 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     # The transport does not create its folder; without it every enqueue would fail.
     _BROKER_DIR.mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"data_folder_in": str(_BROKER_DIR), "data_folder_out": str(_BROKER_DIR)}
+    {
+        "data_folder_in": str(_BROKER_DIR),
+        "data_folder_out": str(_BROKER_DIR),
+        # Else kombu writes its broadcast exchanges into a `control/` folder in the cwd.
+        "control_folder": str(_BROKER_DIR / "control"),
+    }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": 3600}
 )
@@ -160,7 +166,9 @@ REST_FRAMEWORK = {
 REDRESS_SITE_NAME = env("REDRESS_SITE_NAME", default="Redress")
 
 # Absolute links in emails (the follow link) start here: the site as customers reach it.
-REDRESS_BASE_URL = env("REDRESS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# `make run` serves on REDRESS_PORT (default 8000), so the default follows it.
+REDRESS_PORT = env.int("REDRESS_PORT", default=8000)
+REDRESS_BASE_URL = env("REDRESS_BASE_URL", default=f"http://127.0.0.1:{REDRESS_PORT}").rstrip("/")
 
 # The public form's rate limits ("<count>/<s|m|h|d>", or "off"): a submission over either limit
 # is held for a person to log, never dropped (complaints.submissions).

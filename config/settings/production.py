@@ -1,13 +1,11 @@
 """Production (docker-compose): everything from the environment, no insecure defaults."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import databases_from_env, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: refuse to start without one
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}
+DATABASES = databases_from_env(env("DATABASE_URL"), conn_max_age=60)  # no default: required
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -1,11 +1,14 @@
 """`make test`: PostgreSQL (row locks matter), eager-free Celery, in-memory email."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import databases_from_env, env
 
 SECRET_KEY = "test-only-key"
 DEBUG = False
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres://redress@127.0.0.1:5432/redress")}
+# `make test` passes the server scripts/services-up found or started (system or embedded).
+DATABASES = databases_from_env(
+    env("DATABASE_URL", default="postgres://redress@127.0.0.1:5432/redress")
+)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = "memory://"

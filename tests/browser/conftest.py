@@ -3,7 +3,7 @@
 Fixtures for every test under tests/browser/ (each one is marked `browser` automatically):
 
 - `browser` (package): the Chromium at /usr/bin/chromium, headless. It is missing only when
-  `scripts/browser-deps` has not run; that fails the test, because CI must run these, unless
+  `scripts/system-deps` has not run; that fails the test, because CI must run these, unless
   REDRESS_SKIP_BROWSER=1 says to skip.
 - `page`: a fresh context + page (1280x900, en-GB, Europe/London, 10 s timeout) per test.
 - `live_url`: the live server's root URL, e.g. "http://localhost:41234". The server answers in
@@ -79,7 +79,7 @@ def browser(django_db_setup: None) -> Iterator[Browser]:
         if os.environ.get("REDRESS_SKIP_BROWSER") == "1":
             pytest.skip(f"{CHROMIUM} is missing and REDRESS_SKIP_BROWSER=1")
         pytest.fail(
-            f"{CHROMIUM} is missing: run `bash scripts/browser-deps` (make test does) to install "
+            f"{CHROMIUM} is missing: run `bash scripts/system-deps` (make test does) to install "
             "Debian's chromium, or set REDRESS_SKIP_BROWSER=1 to skip the browser tests.",
             pytrace=False,
         )
@@ -158,7 +158,7 @@ def login() -> Callable[..., None]:
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     if not AXE_JS.exists():
         pytest.fail(
-            f"{AXE_JS} is missing: run `bash scripts/browser-deps` (make test does).",
+            f"{AXE_JS} is missing: run `bash scripts/system-deps` (make test does).",
             pytrace=False,
         )
     page.add_script_tag(path=str(AXE_JS))
