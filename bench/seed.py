@@ -39,7 +39,6 @@ from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from complaints.actions import next_due
 from complaints.models import (
     Complaint,
     Customer,
@@ -48,7 +47,7 @@ from complaints.models import (
     Status,
     TimelineEvent,
 )
-from complaints.services import _REFERENCE_ALPHABET
+from complaints.services import _REFERENCE_ALPHABET, complaint_next_due
 from escalation.calendar import LONDON, local_date
 from escalation.choices import CLOCK_NAMES, Channel
 from escalation.clocks import ClockInputs, Clocks, CodeRules, compute_clocks
@@ -347,7 +346,7 @@ class Batch:
 
 
 class _Row(dict):
-    """A complaint row that `complaints.actions.next_due` can read like a Complaint."""
+    """A complaint row that `complaints.services.complaint_next_due` can read like a Complaint."""
 
     __getattr__ = dict.__getitem__
 
@@ -602,7 +601,7 @@ class _Builder:
             row_version=1 + (status != "new") + (f["adr_period_reached_at"] is not None),
             **f,
         )
-        row["next_due_at"], row["next_due_clock"] = next_due(row)  # type: ignore[arg-type]
+        row["next_due_at"], row["next_due_clock"] = complaint_next_due(row)  # type: ignore[arg-type]
         complaints.append(row)
 
         # The timeline complaint_create writes, then the change that brought it to its status.

@@ -14,12 +14,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from complaints.lifecycle import CUSTOMER, OPEN, RULES, Action, TransitionRefused, next_status
-from complaints.models import Complaint, ContactMethod, Status, TimelineEvent
-from complaints.services import audit_record, complaint_refresh_clocks, timeline_record
+from complaints.letters import letter_issue
+from complaints.lifecycle import CUSTOMER, RULES, Action, TransitionRefused, next_status
+from complaints.models import Complaint, ContactMethod, Letter, Status, TimelineEvent
+from complaints.services import complaint_next_due, complaint_refresh_clocks
+from complaints.timeline import audit_record, clock_changes_record, timeline_record
 from escalation.calendar import local_date
 from escalation.choices import CLOCK_NAMES
-from escalation.roles import ROLES
+from escalation.roles import staff_roles
 
 User = get_user_model()
 Visibility = TimelineEvent.Visibility
@@ -72,40 +74,12 @@ class _Event:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def staff_roles(user: AbstractBaseUser) -> frozenset[str]:
-    if getattr(user, "is_superuser", False):
-        return frozenset(ROLES)
-    return frozenset(g.name for g in user.groups.all() if g.name in ROLES)
-
-
 def _snapshot(complaint: Complaint) -> dict[str, Any]:
     out = {}
     for name in AUDITED_FIELDS:
         value = getattr(complaint, name)
         out[name] = value.isoformat() if hasattr(value, "isoformat") else value
     return out
-
-
-def next_due(complaint: Complaint) -> tuple[datetime.datetime | None, str]:
-    """The earliest clock still waiting on us, or (None, "") when nothing is."""
-    if complaint.status not in OPEN:
-        return None, ""
-    pending: list[tuple[datetime.datetime, str]] = []
-    if complaint.acknowledged_at is None and complaint.acknowledge_by:
-        pending.append((complaint.acknowledge_by, "acknowledge_by"))
-    if complaint.first_response_at is None and complaint.respond_by:
-        pending.append((complaint.respond_by, "respond_by"))
-    if complaint.promised_by:
-        pending.append((complaint.promised_by, "promised_by"))
-    # Waiting on the customer's answer to our response / final position is not our delay.
-    if complaint.resolve_by and complaint.status not in (
-        Status.AWAITING_CUSTOMER,
-        Status.FINAL_RESPONSE,
-    ):
-        pending.append((complaint.resolve_by, "resolve_by"))
-    if not pending:
-        return None, ""
-    return min(pending)
 
 
 def _transition(
@@ -149,7 +123,7 @@ def _transition(
             complaint.resolved_at = complaint.resolved_at or now
             complaint.closed_at = now if new_status == Status.CLOSED else complaint.closed_at
         clock_changes = complaint_refresh_clocks(complaint)
-        complaint.next_due_at, complaint.next_due_clock = next_due(complaint)
+        complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
         complaint.row_version += 1
         complaint.save()
 
@@ -175,15 +149,7 @@ def _transition(
                 occurred_at=now,
                 author=by,
             )
-        if clock_changes:
-            timeline_record(
-                complaint=complaint,
-                kind=TimelineEvent.Kind.CLOCK_CHANGE,
-                summary="Clocks changed: " + ", ".join(clock_changes),
-                data={k: [_iso(a), _iso(b)] for k, (a, b) in clock_changes.items()},
-                occurred_at=now,
-                author=by,
-            )
+        clock_changes_record(complaint=complaint, changes=clock_changes, now=now, by=by)
         after = _snapshot(complaint)
         audit_record(
             by=by,
@@ -480,9 +446,6 @@ def complaint_issue_deadlock(
 ) -> Complaint:  # fmt: skip
     """Our final position: we cannot resolve it further; the customer may go to ADR."""
     body = _required(body, "our final position for the deadlock letter")
-
-    from complaints.letters import letter_issue
-    from complaints.models import Letter
 
     def change(c: Complaint, _: Status) -> list[_Event]:
         c.letter_date = local_date(now)

@@ -13,11 +13,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Q
 
-from complaints.actions import _Event, _transition, escalate_to, escalation_target, next_due
+from complaints.actions import _Event, _transition, escalate_to, escalation_target
 from complaints.intake import attachment_sniff, attachments_store
 from complaints.lifecycle import Action, TransitionRefused
 from complaints.models import Complaint, Status, TimelineEvent
-from complaints.services import audit_record, complaint_create, timeline_record
+from complaints.services import complaint_create, complaint_next_due
+from complaints.timeline import audit_record, timeline_record
+from complaints.tokens import FOLLOW_MAX_AGE
+from notifications.services import notification_enqueue
 
 Visibility = TimelineEvent.Visibility
 MAX_UPLOADS = 5
@@ -52,8 +55,6 @@ def staff_to_notify(complaint: Complaint) -> list[AbstractBaseUser]:
 
 
 def _notify_staff(complaint: Complaint, what: str, body: str, key: str) -> None:
-    from notifications.services import notification_enqueue
-
     for person in staff_to_notify(complaint):
         notification_enqueue(
             recipient=person.email,
@@ -263,7 +264,9 @@ def customer_complain_about_code(
         event = escalate_to(
             code_complaint, target, now=now, reason="A complaint about our code of practice."
         )
-        code_complaint.next_due_at, code_complaint.next_due_clock = next_due(code_complaint)
+        code_complaint.next_due_at, code_complaint.next_due_clock = complaint_next_due(
+            code_complaint
+        )
         code_complaint.save()
         timeline_record(
             complaint=code_complaint, kind=event.kind, summary=event.summary, body=event.body,
@@ -281,3 +284,29 @@ def customer_complain_about_code(
     )  # fmt: skip
     _notify_staff(code_complaint, "complained about our code of practice", body, "code_complaint")
     return code_complaint
+
+
+def follow_link_send(
+    *, complaint: Complaint, follow_url: str, new_link_url: str, now: datetime.datetime
+) -> None:
+    """Queue the fresh-link email to the address we hold (never the one typed).
+
+    The idempotency key carries the minute, so asking again and again within a minute
+    queues one email, while a request a few minutes later (the first lost?) sends another.
+    """
+    bucket = int(now.timestamp() // 60)
+    with transaction.atomic():
+        notification_enqueue(
+            recipient=complaint.customer.email,
+            template="follow_link",
+            context={
+                "reference": complaint.reference,
+                "customer_name": complaint.customer.name,
+                "summary": complaint.summary,
+                "follow_url": follow_url,
+                "valid_days": FOLLOW_MAX_AGE // 86400,
+                "new_link_url": new_link_url,
+            },
+            idempotency_key=f"complaint:{complaint.reference}:follow_link:{bucket}",
+            complaint=complaint,
+        )

@@ -12,14 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from complaints.actions import next_due
 from complaints.models import Attachment, Complaint, ContactMethod, Customer, Status, TimelineEvent
 from complaints.services import (
-    audit_record,
     complaint_acknowledgement_send,
     complaint_create,
-    timeline_record,
+    complaint_next_due,
 )
+from complaints.timeline import audit_record, timeline_record
 from escalation.calendar import LONDON
 from escalation.clocks import ClockInputs, compute_clocks
 from escalation.selectors import NoCodeInForce, code_rules, code_version_in_force
@@ -334,7 +333,7 @@ def complaint_log_contact(
                 author=by,
                 data={"from": "new", "to": complaint.status, "action": "log_contact"},
             )
-        complaint.next_due_at, complaint.next_due_clock = next_due(complaint)
+        complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
         complaint.save()
         audit_record(
             by=by,

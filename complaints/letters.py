@@ -23,6 +23,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -34,8 +35,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from complaints.models import Complaint, Letter, TimelineEvent
-from complaints.services import timeline_record
+from complaints.timeline import timeline_record
 from escalation.calendar import local_date, months_after
+from notifications.services import notification_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -197,8 +199,6 @@ def letters_issue_bulk(
 
 def letter_render_enqueue(letter_id: int) -> None:
     """Hand a letter to a worker; if the broker is down, `letters_render_stale` picks it up."""
-    from complaints.tasks import letter_render_task
-
     try:
         letter_render_task.delay(letter_id)
     except Exception as exc:  # noqa: BLE001 - broker down: the stale sweep renders it later
@@ -299,8 +299,6 @@ def letter_send(letter: Letter) -> None:
     title = KIND_TITLES[letter.kind]
     emailed = bool(customer.email)
     if emailed:
-        from notifications.services import notification_enqueue
-
         notification_enqueue(
             recipient=customer.email,
             template="letter_sent",
@@ -371,3 +369,19 @@ def letters_render_stale(*, now: datetime.datetime, batch: int = STALE_BATCH) ->
         for pk in ids:
             transaction.on_commit(lambda pk=pk: letter_render_enqueue(pk))
     return len(ids)
+
+
+# --- the worker's entry points -------------------------------------------------------------
+# Declared beside what they run, so issuing can enqueue a render without importing back from a
+# tasks module; complaints/tasks.py re-exports them for Celery's autodiscovery. The names are
+# the ones beat's schedule and already-queued messages use.
+
+
+@shared_task(name="complaints.tasks.letter_render_task", ignore_result=True)
+def letter_render_task(letter_id: int) -> str:
+    return "ready" if letter_render(letter_id) is not None else "skipped"
+
+
+@shared_task(name="complaints.tasks.letters_render_stale_task", ignore_result=True)
+def letters_render_stale_task() -> int:
+    return letters_render_stale(now=timezone.now())

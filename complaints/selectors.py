@@ -18,10 +18,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
 
-from complaints.actions import staff_roles
 from complaints.models import OPEN_STATUSES, Complaint, Customer, StaffProfile, Status
 from escalation.calendar import local_date
 from escalation.choices import Category, Channel, Nation
+from escalation.roles import staff_roles
 
 QUEUES: dict[str, str] = {
     "mine": "My queue",

@@ -36,7 +36,8 @@ from django.db import connection, transaction
 
 from complaints.intake import attachments_store
 from complaints.models import Complaint, TimelineEvent, WebSubmission
-from complaints.services import complaint_create, customer_create, timeline_record
+from complaints.services import complaint_create, customer_create
+from complaints.timeline import timeline_record
 from escalation.choices import Channel, Nation
 
 logger = logging.getLogger(__name__)

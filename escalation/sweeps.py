@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 
 from complaints.letters import ADR_PERIOD_BODY, letters_issue_bulk
 from complaints.models import OPEN_STATUSES, AuditEntry, Complaint, Letter, Status, TimelineEvent
+from complaints.timeline import audit_record_bulk, timeline_record_bulk
 from escalation.calendar import local_date, months_after
 from escalation.choices import AdrLetterPolicy
 
@@ -44,7 +45,7 @@ def complaints_auto_close_sweep(*, now: datetime.datetime, batch: int = BATCH) -
             next_due_clock="",
             row_version=F("row_version") + 1,
         )
-        TimelineEvent.objects.bulk_create(
+        timeline_record_bulk(
             [
                 TimelineEvent(
                     complaint_id=pk,
@@ -61,10 +62,9 @@ def complaints_auto_close_sweep(*, now: datetime.datetime, batch: int = BATCH) -
                     dedupe_key=f"auto_close:{due.isoformat()}",
                 )
                 for pk, due in rows
-            ],
-            ignore_conflicts=True,
+            ]
         )
-        AuditEntry.objects.bulk_create(
+        audit_record_bulk(
             AuditEntry(
                 at=now,
                 object_type="complaint",
@@ -158,7 +158,7 @@ def complaints_adr_period_sweep(*, now: datetime.datetime, batch: int = BATCH) -
             Complaint.objects.filter(pk__in=pks, letter_date__isnull=True).update(
                 letter_date=today, adr_refer_by=months_after(today, months)
             )
-        TimelineEvent.objects.bulk_create(events, ignore_conflicts=True)
+        timeline_record_bulk(events)
         # After the refer-by update, so each letter's snapshot agrees with its complaint.
         letters_issue_bulk(
             complaint_ids=letter_ids, kind=Letter.Kind.ADR, body=ADR_PERIOD_BODY, dated=today

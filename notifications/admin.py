@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from notifications.models import OutboxMessage
+from notifications.tasks import dispatch
 
 
 @admin.register(OutboxMessage)
@@ -28,8 +29,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Try sending the failed messages again")
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
-        from notifications.services import dispatch
-
         with transaction.atomic():
             ids = list(
                 queryset.filter(state=OutboxMessage.State.FAILED).values_list("pk", flat=True)

@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from complaints.customer_actions import follow_link_send
 from complaints.customer_selectors import (
     STATUS_LABELS,
     FollowLinkExpired,
@@ -333,34 +333,6 @@ def _within_rate_limit(request: HttpRequest, now: datetime.datetime) -> bool:
         logger.warning("rate-limit cache unavailable; new-link request not limited", exc_info=True)
         return True
     return count <= limit
-
-
-def follow_link_send(
-    *, complaint: Complaint, follow_url: str, new_link_url: str, now: datetime.datetime
-) -> None:
-    """Queue the fresh-link email to the address we hold (never the one typed).
-
-    The idempotency key carries the minute, so asking again and again within a minute
-    queues one email, while a request a few minutes later (the first lost?) sends another.
-    """
-    from notifications.services import notification_enqueue
-
-    bucket = int(now.timestamp() // 60)
-    with transaction.atomic():
-        notification_enqueue(
-            recipient=complaint.customer.email,
-            template="follow_link",
-            context={
-                "reference": complaint.reference,
-                "customer_name": complaint.customer.name,
-                "summary": complaint.summary,
-                "follow_url": follow_url,
-                "valid_days": FOLLOW_MAX_AGE // 86400,
-                "new_link_url": new_link_url,
-            },
-            idempotency_key=f"complaint:{complaint.reference}:follow_link:{bucket}",
-            complaint=complaint,
-        )
 
 
 @never_cache

@@ -1,8 +1,10 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from complaints.customer_selectors import portal_customer
+from complaints.permissions import is_staff_member
 from escalation.models import CodeOfPractice
 from escalation.selectors import NoCodeInForce, code_version_in_force
 
@@ -28,11 +30,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def after_login(request: HttpRequest) -> HttpResponse:
     """Staff land on their queue; customers with a portal account on their complaints;
     anyone else on the home page."""
-    from django.shortcuts import redirect
-
-    from complaints.customer_selectors import portal_customer
-    from complaints.permissions import is_staff_member
-
     if is_staff_member(request.user):
         return redirect("staff:queue", queue="mine")
     if portal_customer(user=request.user) is not None:
