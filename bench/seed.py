@@ -107,7 +107,7 @@ STATUS_BY_AGE = (
     (math.inf, _Weighted({"escalated": 0.4, "final_response": 0.4, "deadlock": 3,
                           "adr_referred": 2, "resolved": 20, "closed": 73})),
 )  # fmt: skip
-ACTIONS = {  # the complaints.actions action that last moved a complaint to each status
+ACTIONS = {  # the complaints.workflows.actions action that last moved a complaint to each status
     "acknowledged": "acknowledge", "investigating": "record_findings",
     "awaiting_customer": "propose_resolution", "escalated": "escalate",
     "final_response": "propose_resolution", "deadlock": "issue_deadlock",
@@ -488,7 +488,7 @@ class _Builder:
         if status == "closed" and not version.auto_closes:
             status = "resolved"  # only the auto-close sweep closes, and only under such a code
 
-        # What staff did, in order (complaints.actions): acknowledge, first contact, escalate,
+        # What staff did, in order (complaints.workflows.actions): acknowledge, first contact, escalate,
         # respond, action the fix, accept or auto-close, deadlock letter, ADR referral.
         f: dict[str, Any] = dict.fromkeys(LIFECYCLE_TIMES) | dict.fromkeys(LIFECYCLE_TEXTS, "")
         # The customer facts the clocks are computed from, recorded on the complaint.

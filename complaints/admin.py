@@ -19,7 +19,7 @@ from complaints.models import (
     TimelineEvent,
     WebSubmission,
 )
-from complaints.submissions import web_submission_release
+from complaints.workflows.submissions import web_submission_release
 from escalation.choices import CLOCK_NAMES
 
 

@@ -4,6 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("staff/", include("complaints.staff_urls")),
-    path("", include("complaints.urls")),
+    path("staff/", include("complaints.staff.urls")),
+    path("", include("complaints.portal.urls")),
 ]

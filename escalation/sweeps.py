@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-from complaints.letters import ADR_PERIOD_BODY, letters_issue_bulk
 from complaints.models import OPEN_STATUSES, AuditEntry, Complaint, Letter, Status, TimelineEvent
 from complaints.timeline import audit_record_bulk, timeline_record_bulk
+from complaints.workflows.letters import ADR_PERIOD_BODY, letters_issue_bulk
 from escalation.calendar import local_date, months_after
 from escalation.choices import AdrLetterPolicy
 
@@ -83,7 +83,7 @@ def complaints_adr_period_sweep(*, now: datetime.datetime, batch: int = BATCH) -
     Uses complaint_adr_due_idx. Under a code whose ADR letter is sent unprompted (Ofcom 2026),
     an eligible customer with an email address is sent the ADR letter: its Letter rows are
     created here in bulk, and after commit a worker renders each PDF and emails it
-    (complaints.letters.letter_render), never inside this lock.
+    (complaints.workflows.letters.letter_render), never inside this lock.
     """
     today = local_date(now)
     with transaction.atomic():

@@ -13,11 +13,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from complaints import actions
-from complaints.actions import EditConflict
 from complaints.lifecycle import TransitionRefused
 from complaints.models import AuditEntry, Complaint, Status, TimelineEvent
 from complaints.services import customer_update
+from complaints.workflows import actions
+from complaints.workflows.actions import EditConflict
 from escalation.calendar import LONDON
 from tests.factories import ComplaintFactory, CustomerFactory, UserFactory
 

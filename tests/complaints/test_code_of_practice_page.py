@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints.views.public_form import office_days
+from complaints.portal.views.complain import office_days
 from escalation.models import ClosureDay, CodeOfPractice
 from escalation.selectors import code_version_in_force
 

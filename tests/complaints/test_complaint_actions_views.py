@@ -15,9 +15,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from complaints import actions
-from complaints.forms import LondonDateTimeField
 from complaints.models import AuditEntry, Complaint, Status, TimelineEvent
+from complaints.staff.forms.actions import LondonDateTimeField
+from complaints.workflows import actions
 from escalation.calendar import LONDON
 from tests.factories import ComplaintFactory, CustomerFactory, UserFactory
 

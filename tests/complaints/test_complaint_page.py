@@ -18,8 +18,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from complaints import actions
 from complaints.models import Attachment, Complaint, TimelineEvent
+from complaints.workflows import actions
 from escalation.calendar import LONDON
 from tests.factories import ComplaintFactory, CustomerFactory, TimelineEventFactory, UserFactory
 

@@ -13,8 +13,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from complaints import actions
-from complaints.customer_actions import (
+from complaints.lifecycle import TransitionRefused
+from complaints.models import AuditEntry, Complaint, Status, TimelineEvent
+from complaints.workflows import actions
+from complaints.workflows.customer_actions import (
     customer_accept_resolution,
     customer_add_information,
     customer_complain_about_code,
@@ -22,8 +24,6 @@ from complaints.customer_actions import (
     customer_request_deadlock,
     customer_request_escalation,
 )
-from complaints.lifecycle import TransitionRefused
-from complaints.models import AuditEntry, Complaint, Status, TimelineEvent
 from escalation.calendar import LONDON
 from escalation.sweeps import complaints_auto_close_sweep
 from notifications.models import OutboxMessage

@@ -20,11 +20,11 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from complaints import actions
-from complaints.customer_actions import customer_request_deadlock
-from complaints.intake import attachments_store
 from complaints.models import Complaint, Letter, Status, TimelineEvent
 from complaints.tokens import follow_token_make
+from complaints.workflows import actions
+from complaints.workflows.customer_actions import customer_request_deadlock
+from complaints.workflows.intake import attachments_store
 from escalation.calendar import LONDON
 from notifications.delivery import message_render
 from notifications.models import OutboxMessage
@@ -186,7 +186,7 @@ def test_a_late_response_says_it_was_late(client, complaint, agent):
 
 
 def test_a_contact_we_agreed_on_the_phone_is_a_promise_with_its_method(client, customer, agent):
-    from complaints.intake import IdentityCheck, Outcome, complaint_log_contact
+    from complaints.workflows.intake import IdentityCheck, Outcome, complaint_log_contact
 
     complaint = complaint_log_contact(
         customer=customer, channel="phone", category="fault_repair", summary="No dial tone",

@@ -1,4 +1,4 @@
-"""complaints.intake: the identity check, attachment sniffing and complaint_log_contact."""
+"""complaints.workflows.intake: the identity check, attachment sniffing and complaint_log_contact."""
 
 from __future__ import annotations
 
@@ -9,13 +9,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from complaints.intake import (
-    MAX_ATTACHMENT_BYTES,
-    IdentityCheck,
-    Outcome,
-    attachment_sniff,
-    complaint_log_contact,
-)
 from complaints.models import (
     Attachment,
     AuditEntry,
@@ -23,6 +16,13 @@ from complaints.models import (
     Customer,
     Status,
     TimelineEvent,
+)
+from complaints.workflows.intake import (
+    MAX_ATTACHMENT_BYTES,
+    IdentityCheck,
+    Outcome,
+    attachment_sniff,
+    complaint_log_contact,
 )
 from escalation.calendar import LONDON
 from notifications.models import OutboxMessage

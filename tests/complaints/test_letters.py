@@ -22,10 +22,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints import actions, letters
-from complaints.letters import letter_issue, letter_render, letters_render_stale
 from complaints.models import Complaint, Customer, Letter, TimelineEvent
 from complaints.tokens import follow_token_make
+from complaints.workflows import actions, letters
+from complaints.workflows.letters import letter_issue, letter_render, letters_render_stale
 from escalation.calendar import LONDON
 from escalation.models import CodeVersion
 from escalation.sweeps import complaints_adr_period_sweep

@@ -18,7 +18,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from complaints.intake import MAX_ATTACHMENT_BYTES
 from complaints.models import (
     Attachment,
     AuditEntry,
@@ -27,6 +26,7 @@ from complaints.models import (
     Status,
     TimelineEvent,
 )
+from complaints.workflows.intake import MAX_ATTACHMENT_BYTES
 from escalation.calendar import LONDON
 from notifications.models import OutboxMessage
 from tests.factories import NOW, ComplaintFactory, CustomerFactory, UserFactory

@@ -622,7 +622,7 @@ def test_a_failure_while_logging_keeps_the_submission_and_writes_nothing_else(
     def broken(**kwargs):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr("complaints.submissions.complaint_create", broken)
+    monkeypatch.setattr("complaints.workflows.submissions.complaint_create", broken)
 
     response = client.post(URL, answers(attachments=[upload("bill.pdf", PDF)]))
 
@@ -641,7 +641,7 @@ def test_a_failure_while_logging_keeps_the_submission_and_writes_nothing_else(
 def test_sending_a_failed_form_again_does_not_log_it_twice(client, at_now, monkeypatch):
     data = answers()
     monkeypatch.setattr(
-        "complaints.submissions.complaint_create",
+        "complaints.workflows.submissions.complaint_create",
         lambda **kwargs: (_ for _ in ()).throw(RuntimeError("boom")),
     )
     client.post(URL, data)

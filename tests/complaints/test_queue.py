@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import Complaint, StaffProfile, Status
-from complaints.selectors import QueueFilters, complaint_queue, due_badge, reference_normalise
-from complaints.views import queue as queue_views
+from complaints.selectors.queue import QueueFilters, complaint_queue, due_badge, reference_normalise
+from complaints.staff.views import queue as queue_views
 from escalation.calendar import LONDON
 from tests.factories import ComplaintFactory, CustomerFactory, UserFactory
 

@@ -1,4 +1,4 @@
-"""complaints.submissions: the postcode → nation rule, rate limits, and the submission's states."""
+"""complaints.workflows.submissions: the postcode → nation rule, rate limits, and the submission's states."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
 
 from complaints.models import Complaint, Customer, WebSubmission
-from complaints.public_forms import PublicComplaintForm, summary_from
-from complaints.submissions import (
+from complaints.workflows.submissions import (
     PublicComplaint,
     client_key_make,
     form_token_clean,
@@ -28,6 +27,7 @@ from complaints.submissions import (
     web_submission_release,
     web_submission_spam,
 )
+from complaints.workflows.web_form import PublicComplaintForm, summary_from
 from notifications.models import OutboxMessage
 
 State = WebSubmission.State
@@ -276,7 +276,7 @@ def test_a_failure_part_way_leaves_no_customer_and_no_complaint(db, now, monkeyp
     def broken(**kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("complaints.submissions.attachments_store", broken)
+    monkeypatch.setattr("complaints.workflows.submissions.attachments_store", broken)
     submission = received(now, name="Carys Jones")
     pdf = SimpleUploadedFile("bill.pdf", b"%PDF-1.4\n", content_type="application/pdf")
 

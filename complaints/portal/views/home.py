@@ -3,8 +3,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from complaints.customer_selectors import portal_customer
 from complaints.permissions import is_staff_member
+from complaints.selectors.follow import portal_customer
 from escalation.models import CodeOfPractice
 from escalation.selectors import NoCodeInForce, code_version_in_force
 

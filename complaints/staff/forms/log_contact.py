@@ -1,7 +1,7 @@
 """The forms of the staff "log a contact" page: new customer, identity check, the complaint.
 
 They parse and say what is missing; the rules (future times, the identity threshold, what an
-outcome needs) stay in complaints.intake and complaints.services, whose errors the view puts
+outcome needs) stay in complaints.workflows.intake and complaints.services, whose errors the view puts
 back on these forms' fields.
 """
 
@@ -15,7 +15,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from complaints.intake import (
+from complaints.models import ContactMethod, Customer, Department, VulnerabilityFlag
+from complaints.workflows.intake import (
     IDENTITY_QUESTIONS,
     IDENTITY_QUESTIONS_NEEDED,
     MAX_ATTACHMENT_BYTES,
@@ -24,7 +25,6 @@ from complaints.intake import (
     attachment_sniff,
     identity_problem,
 )
-from complaints.models import ContactMethod, Customer, Department, VulnerabilityFlag
 from escalation.calendar import LONDON
 from escalation.choices import Category, Nation
 

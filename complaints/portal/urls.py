@@ -1,16 +1,16 @@
 from django.urls import path
 
-from complaints.views import follow, letters, public, public_form
+from complaints.portal.views import complain, follow, home, letters
 
 app_name = "complaints"
 urlpatterns = [
-    path("", public.home, name="home"),
-    path("healthz", public.healthz, name="healthz"),
-    path("welcome/", public.after_login, name="after_login"),
+    path("", home.home, name="home"),
+    path("healthz", home.healthz, name="healthz"),
+    path("welcome/", home.after_login, name="after_login"),
     # Submitting (public_form)
-    path("complain/", public_form.complain, name="complain"),
-    path("complain/thanks/", public_form.thanks, name="thanks"),
-    path("code-of-practice/", public_form.code_of_practice, name="code_of_practice"),
+    path("complain/", complain.complain, name="complain"),
+    path("complain/thanks/", complain.thanks, name="thanks"),
+    path("code-of-practice/", complain.code_of_practice, name="code_of_practice"),
     # Following (follow): by signed link, or signed in with a portal account
     path("follow/new-link/", follow.new_link, name="new_link"),
     path("follow/<str:reference>/<str:token>/", follow.follow, name="follow"),

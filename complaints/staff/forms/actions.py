@@ -13,9 +13,9 @@ from typing import Any, ClassVar
 from django import forms
 from django.core.exceptions import ValidationError
 
-from complaints.actions import assignable_staff
 from complaints.lifecycle import Action
 from complaints.models import ContactMethod, TimelineEvent
+from complaints.workflows.actions import assignable_staff
 from escalation.calendar import LONDON
 
 _DATETIME_LOCAL = "%Y-%m-%dT%H:%M"

@@ -16,11 +16,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from complaints import customer_actions as services
-from complaints.customer_actions import MAX_UPLOADS
-from complaints.customer_selectors import FollowPage
 from complaints.lifecycle import Action
 from complaints.models import Complaint
+from complaints.selectors.follow import FollowPage
+from complaints.workflows import customer_actions as services
+from complaints.workflows.customer_actions import MAX_UPLOADS
 
 BODY_LIMIT = 5000
 

@@ -16,16 +16,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, Value, prefetch_related_objects
-from django.db.models.functions import Replace, Upper
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from complaints.intake import IdentityCheck, complaint_log_contact
-from complaints.intake_forms import (
+from complaints.models import OPEN_STATUSES, Complaint, Customer, VulnerabilityFlag
+from complaints.permissions import staff_required
+from complaints.selectors.customers import customers_find
+from complaints.services import customer_create
+from complaints.staff.forms.log_contact import (
     CONVERSATION_CHANNELS,
     NEW_CUSTOMER_REASON,
     WRITTEN_MATCH_REASON,
@@ -34,10 +36,8 @@ from complaints.intake_forms import (
     NewCustomerForm,
     StaffForm,
 )
-from complaints.models import OPEN_STATUSES, Complaint, Customer, VulnerabilityFlag
-from complaints.permissions import staff_required
-from complaints.services import customer_create
 from complaints.templatetags.redress import day, instant
+from complaints.workflows.intake import IdentityCheck, complaint_log_contact
 from escalation.clocks import ClockInputs, compute_clocks
 from escalation.selectors import NoCodeInForce, code_rules, code_version_in_force
 
@@ -65,46 +65,6 @@ CLOCK_LABELS = (
 
 
 # --- Finding customers -------------------------------------------------------------------
-
-
-def _phone_national(text: str) -> str:
-    """Digits only, +44 / 0044 / "(0)" read as the UK's leading 0."""
-    text = text.replace("(0)", "").strip()
-    text = re.sub(r"^(\+|00)44", "0", text)
-    return re.sub(r"\D", "", text)
-
-
-def _phone_national_sql(expression: Any) -> Any:
-    # Nested REPLACEs rather than regexp_replace: `make run` may be on SQLite.
-    expression = Replace(expression, Value("(0)"), Value(""))
-    expression = Replace(expression, Value("+44"), Value("0"))
-    for character in " -().+/":
-        expression = Replace(expression, Value(character), Value(""))
-    return expression
-
-
-def customers_find(query: str, *, limit: int) -> list[Customer]:
-    """Customers matching a name (contains), account reference or email (exact), postcode
-    (ignoring spaces) or phone (digits only). Fetches only what the results may show."""
-    query = query.strip()
-    if not query:
-        return []
-    condition = Q(account_reference__iexact=query) | Q(email__iexact=query)
-    if len(query) >= 2:
-        condition |= Q(name__icontains=query)
-    customers = Customer.objects.all()
-    compact = re.sub(r"\s+", "", query).upper()
-    if 5 <= len(compact) <= 8 and compact.isalnum():
-        customers = customers.alias(
-            postcode_compact=Upper(Replace(F("postcode"), Value(" "), Value("")))
-        )
-        condition |= Q(postcode_compact=compact)
-    if re.fullmatch(r"[\d\s()+./-]+", query) and len(_phone_national(query)) >= 6:
-        customers = customers.alias(phone_national=_phone_national_sql(F("phone")))
-        condition |= Q(phone_national=_phone_national(query))
-    return list(
-        customers.filter(condition).order_by("name", "id").only("id", "name", "postcode")[:limit]
-    )
 
 
 def postcode_masked(postcode: str) -> str:

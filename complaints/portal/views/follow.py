@@ -1,8 +1,8 @@
 """Customers following their complaint: by signed link, or signed in to the portal.
 
-Thin: find the complaint through complaints.customer_selectors (the only place that decides
-what a customer may see), parse the action's form (complaints.follow_forms.ACTIONS), call its
-complaints.customer_actions service, render. Every "not yours" answer is the same 404 as "does not exist", so the pages
+Thin: find the complaint through complaints.selectors.follow (the only place that decides
+what a customer may see), parse the action's form (complaints.portal.forms.ACTIONS), call its
+complaints.workflows.customer_actions service, render. Every "not yours" answer is the same 404 as "does not exist", so the pages
 never reveal whether a reference is real.
 """
 
@@ -25,8 +25,17 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from complaints.customer_actions import follow_link_send
-from complaints.customer_selectors import (
+from complaints.lifecycle import CUSTOMER, TransitionRefused, allowed_actions, next_status
+from complaints.models import Complaint
+from complaints.permissions import is_staff_member
+from complaints.portal.forms import (
+    ACTIONS,
+    AccessibleForm,
+    CustomerAction,
+    NewLinkForm,
+    action_intro,
+)
+from complaints.selectors.follow import (
     STATUS_LABELS,
     FollowLinkExpired,
     FollowPage,
@@ -38,18 +47,9 @@ from complaints.customer_selectors import (
     portal_complaints,
     portal_customer,
 )
-from complaints.follow_forms import (
-    ACTIONS,
-    AccessibleForm,
-    CustomerAction,
-    NewLinkForm,
-    action_intro,
-)
-from complaints.lifecycle import CUSTOMER, TransitionRefused, allowed_actions, next_status
-from complaints.models import Complaint
-from complaints.permissions import is_staff_member
-from complaints.submissions import client_key_make, rate_parse
 from complaints.tokens import FOLLOW_MAX_AGE, FollowLinkInvalid, follow_token_make
+from complaints.workflows.customer_actions import follow_link_send
+from complaints.workflows.submissions import client_key_make, rate_parse
 
 logger = logging.getLogger(__name__)
 

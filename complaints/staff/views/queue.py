@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from complaints.actions import assignable_staff, complaints_bulk_assign
 from complaints.lifecycle import TransitionRefused
 from complaints.models import Status
 from complaints.permissions import manager_required, staff_required
-from complaints.selectors import QUEUES, QueueFilters, complaint_queue
+from complaints.selectors.queue import QUEUES, QueueFilters, complaint_queue
+from complaints.workflows.actions import assignable_staff, complaints_bulk_assign
 from escalation.choices import Category, Channel, Nation
 
 PAGE_SIZE = 50

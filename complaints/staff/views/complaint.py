@@ -20,9 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from complaints import actions
 from complaints.downloads import stored_file_response
-from complaints.forms import ACTION_FORMS, ActionForm
 from complaints.lifecycle import RULES, Action, TransitionRefused, allowed_actions, next_status
 from complaints.models import (
     Attachment,
@@ -33,6 +31,8 @@ from complaints.models import (
     VulnerabilityFlag,
 )
 from complaints.permissions import staff_required
+from complaints.staff.forms.actions import ACTION_FORMS, ActionForm
+from complaints.workflows import actions
 from escalation.calendar import local_date
 from escalation.choices import CLOCK_NAMES
 from escalation.models import EscalationTier

@@ -14,11 +14,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from complaints.letters import letter_issue
 from complaints.lifecycle import CUSTOMER, RULES, Action, TransitionRefused, next_status
 from complaints.models import Complaint, ContactMethod, Letter, Status, TimelineEvent
 from complaints.services import complaint_next_due, complaint_refresh_clocks
 from complaints.timeline import audit_record, clock_changes_record, timeline_record
+from complaints.workflows.letters import letter_issue
 from escalation.calendar import local_date
 from escalation.choices import CLOCK_NAMES
 from escalation.roles import staff_roles

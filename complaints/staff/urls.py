@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from complaints.views import complaint, intake, letters, queue
+from complaints.staff.views import complaint, letters, log_contact, queue
 
 app_name = "staff"
 urlpatterns = [
@@ -17,7 +17,7 @@ urlpatterns = [
         complaint.attachment_download,
         name="attachment",
     ),
-    path("log/<str:channel>/", intake.log_contact, name="log"),
+    path("log/<str:channel>/", log_contact.log_contact, name="log"),
     path(
         "complaints/<str:reference>/letters/<int:letter_id>/",
         letters.staff_letter,

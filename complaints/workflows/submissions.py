@@ -34,10 +34,10 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 
-from complaints.intake import attachments_store
 from complaints.models import Complaint, TimelineEvent, WebSubmission
 from complaints.services import complaint_create, customer_create
 from complaints.timeline import timeline_record
+from complaints.workflows.intake import attachments_store
 from escalation.choices import Channel, Nation
 
 logger = logging.getLogger(__name__)
@@ -470,7 +470,7 @@ def web_submission_release(
     ValidationError if what was sent is not a complete complaint (staff then log it through
     the staff console instead) or the submission is not waiting for a person.
     """
-    from complaints.public_forms import PublicComplaintForm
+    from complaints.workflows.web_form import PublicComplaintForm
 
     with transaction.atomic():
         submission = WebSubmission.objects.select_for_update().get(pk=submission_id)

@@ -1,6 +1,6 @@
 """The public complaint form, its thanks page, and the code of practice as published.
 
-The order of a POST is the point (complaints.submissions explains the states): keep it first,
+The order of a POST is the point (complaints.workflows.submissions explains the states): keep it first,
 then check it, then log it. No outcome, however a POST ends, loses what the customer typed.
 """
 
@@ -23,13 +23,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from complaints.models import WebSubmission
-from complaints.public_forms import (
-    HONEYPOT_FIELD,
-    TOKEN_FIELD,
-    CappedUploadHandler,
-    PublicComplaintForm,
-)
-from complaints.submissions import (
+from complaints.tokens import FOLLOW_MAX_AGE, follow_token_make
+from complaints.workflows.submissions import (
     form_token_clean,
     form_token_new,
     submission_rate_limited,
@@ -43,7 +38,12 @@ from complaints.submissions import (
     web_submission_spam,
     web_submission_unreadable,
 )
-from complaints.tokens import FOLLOW_MAX_AGE, follow_token_make
+from complaints.workflows.web_form import (
+    HONEYPOT_FIELD,
+    TOKEN_FIELD,
+    CappedUploadHandler,
+    PublicComplaintForm,
+)
 from escalation.choices import AdrLetterPolicy, Category, Channel
 from escalation.models import CodeVersion
 from escalation.selectors import NoCodeInForce, code_current, code_version_in_force

@@ -13,13 +13,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Q
 
-from complaints.actions import _Event, _transition, escalate_to, escalation_target
-from complaints.intake import attachment_sniff, attachments_store
 from complaints.lifecycle import Action, TransitionRefused
 from complaints.models import Complaint, Status, TimelineEvent
 from complaints.services import complaint_create, complaint_next_due
 from complaints.timeline import audit_record, timeline_record
 from complaints.tokens import FOLLOW_MAX_AGE
+from complaints.workflows.actions import _Event, _transition, escalate_to, escalation_target
+from complaints.workflows.intake import attachment_sniff, attachments_store
 from notifications.services import notification_enqueue
 
 Visibility = TimelineEvent.Visibility

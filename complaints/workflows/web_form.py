@@ -15,11 +15,15 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
 
-from complaints import intake
-from complaints.intake import attachment_sniff
-from complaints.intake_forms import MultipleFileField
 from complaints.models import Complaint, ContactMethod, Customer, VulnerabilityFlag
-from complaints.submissions import PublicComplaint, nation_from_postcode, postcode_normalise
+from complaints.staff.forms.log_contact import MultipleFileField
+from complaints.workflows import intake
+from complaints.workflows.intake import attachment_sniff
+from complaints.workflows.submissions import (
+    PublicComplaint,
+    nation_from_postcode,
+    postcode_normalise,
+)
 from escalation.choices import Category, Nation
 
 MAX_ATTACHMENTS = 5
