@@ -1,3 +1,5 @@
+"""The site's URLs: the admin, sign-in, the staff console (/staff/) and the customer side."""
+
 from django.contrib import admin
 from django.urls import include, path
 

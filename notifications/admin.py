@@ -1,3 +1,5 @@
+"""The outbox in the admin: read-only rows, and retrying the failed ones."""
+
 from __future__ import annotations
 
 from typing import Any

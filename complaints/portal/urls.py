@@ -1,3 +1,5 @@
+"""The customer side's URLs: home, the public form, following a complaint, the portal, letters."""
+
 from django.urls import path
 
 from complaints.portal.views import complain, follow, home, letters

@@ -22,7 +22,6 @@ import re
 import secrets
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -38,7 +37,9 @@ from complaints.models import Complaint, TimelineEvent, WebSubmission
 from complaints.services import complaint_create, customer_create
 from complaints.timeline import timeline_record
 from complaints.workflows.intake import attachments_store
-from escalation.choices import Channel, Nation
+from complaints.workflows.web_complaint import PublicComplaint
+from complaints.workflows.web_form import PublicComplaintForm
+from escalation.choices import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -69,73 +70,6 @@ def form_token_clean(value: str | None) -> str:
     """The token if it is one we could have issued; "" otherwise (no double-submit guard)."""
     value = (value or "").strip().lower()
     return value if _FORM_TOKEN.match(value) else ""
-
-
-# -- UK nation from the postcode ----------------------------------------------------------------
-
-_SCOTTISH_AREAS = frozenset(
-    "AB DD DG EH FK G HS IV KA KW KY ML PA PH ZE TD".split()
-)  # TD: the Scottish Borders, except the districts below that straddle the border
-_WELSH_AREAS = frozenset("CF LD LL NP SA".split())
-# Districts that straddle a border: we ask rather than guess. (England and Wales share bank
-# holidays, so those guesses would not move a clock; Scotland's and Northern Ireland's differ.)
-_BORDER_DISTRICTS: dict[str, frozenset[int]] = {
-    "TD": frozenset({12, 15}),  # Coldstream / Cornhill-on-Tweed; Berwick-upon-Tweed
-    "LD": frozenset({7, 8}),  # Knighton, Presteigne
-    "NP": frozenset({16, 25}),  # Chepstow / Tutshill; Monmouth
-    "CH": frozenset({4}),  # Saltney and Broughton, on the Chester border
-    "SY": frozenset({10, 13, 14}),  # Oswestry, Whitchurch, Malpas
-    "HR": frozenset({2, 3, 5}),  # Golden Valley, Hay-on-Wye, Kington
-}
-# Areas that are English or Welsh by district.
-_WELSH_DISTRICTS: dict[str, frozenset[int]] = {
-    "CH": frozenset({5, 6, 7, 8}),  # Deeside, Flint, Mold, Holywell
-    "SY": frozenset(range(15, 26)),  # Montgomeryshire and Ceredigion
-}
-_UNKNOWN_DISTRICTS: dict[str, frozenset[int]] = {
-    "SY": frozenset(range(26, 100)),  # non-geographic
-}
-# Crown dependencies and forces post: not a UK nation's bank holidays; ask.
-_NOT_A_NATION = frozenset({"IM", "JE", "GY"})
-
-_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
-_OUTWARD = re.compile(r"^([A-Z]{1,2})([0-9]{1,2})[A-Z]?$")
-
-
-def postcode_normalise(postcode: str) -> str | None:
-    """'bs312ug' → 'BS31 2UG'; None if it is not the shape of a full UK postcode."""
-    compact = re.sub(r"\s+", "", postcode or "").upper()
-    if compact == "GIR0AA":
-        return "GIR 0AA"
-    match = _POSTCODE.match(compact)
-    return f"{match[1]} {match[2]}" if match else None
-
-
-def nation_from_postcode(postcode: str | None) -> str | None:
-    """The UK nation a postcode (or just its outward code) is in; None if missing, unknown or
-    on a border, where the customer has to say."""
-    compact = re.sub(r"\s+", "", postcode or "").upper()
-    if not compact:
-        return None
-    if compact.startswith("GIR"):
-        return Nation.ENG  # Girobank, Bootle: the one postcode not shaped like the others
-    full = _POSTCODE.match(compact)
-    outward = full[1] if full else compact
-    match = _OUTWARD.match(outward)
-    if match is None:
-        return None
-    area, district = match[1], int(match[2])
-    if area in _NOT_A_NATION:
-        return None
-    if district in _BORDER_DISTRICTS.get(area, ()) or district in _UNKNOWN_DISTRICTS.get(area, ()):
-        return None
-    if area == "BT":
-        return Nation.NIR
-    if area in _SCOTTISH_AREAS:
-        return Nation.SCT
-    if area in _WELSH_AREAS or district in _WELSH_DISTRICTS.get(area, ()):
-        return Nation.WLS
-    return Nation.ENG
 
 
 # -- rate limits ---------------------------------------------------------------------------------
@@ -363,43 +297,6 @@ def web_submission_fail(
     _token_remember(token, submission)
 
 
-@dataclass(frozen=True)
-class PublicComplaint:
-    """What the public form asks, checked and in the services' words."""
-
-    name: str
-    kind: str
-    nation: str
-    category: str
-    summary: str
-    details: str
-    preferred_contact: str
-    employee_count: int | None = None
-    email: str = ""
-    phone: str = ""
-    address: str = ""
-    postcode: str = ""
-    account_reference: str = ""
-    vulnerability_flags: list[str] = field(default_factory=list)
-    vulnerability_notes: str = ""
-
-    def customer_fields(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "employee_count": self.employee_count,
-            "name": self.name,
-            "email": self.email,
-            "phone": self.phone,
-            "address": self.address,
-            "postcode": self.postcode,
-            "account_reference": self.account_reference,
-            "preferred_contact": self.preferred_contact,
-            "nation": self.nation,
-            "vulnerability_flags": list(self.vulnerability_flags),
-            "vulnerability_notes": self.vulnerability_notes,
-        }
-
-
 def _token_lock(token: str) -> None:
     """Serialise two POSTs of one form (a double click) until the first has committed."""
     if not token or connection.vendor != "postgresql":
@@ -407,6 +304,45 @@ def _token_lock(token: str) -> None:
     key = int.from_bytes(hashlib.sha256(token.encode()).digest()[:8], "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _web_complaint_log(
+    *,
+    answers: PublicComplaint,
+    uploads: Sequence[File],
+    received_at: datetime.datetime,
+    now: datetime.datetime,
+    by: AbstractBaseUser | None,
+) -> Complaint:
+    """The step both paths share: a new customer, the complaint (acknowledged by email) with
+    clocks from when the customer sent it, and the files they sent with it.
+
+    The web is not an identity check, so every submission is a new customer record: staff
+    link it to an existing account, never the form.
+    """
+    customer = customer_create(by=by, now=now, **answers.customer_fields())
+    logged = complaint_create(
+        customer=customer,
+        channel=Channel.WEB,
+        category=answers.category,
+        summary=answers.summary,
+        details=answers.details,
+        received_at=received_at,
+        now=now,
+        by=by,
+        acknowledge=True,
+    )
+    if uploads:
+        event = timeline_record(
+            complaint=logged,
+            kind=TimelineEvent.Kind.NOTE,
+            summary=f"{len(uploads)} file(s) sent with the web form",
+            occurred_at=received_at,
+            visibility=TimelineEvent.Visibility.CUSTOMER,
+            author=by,
+        )
+        attachments_store(complaint=logged, uploads=list(uploads), by=by, event=event)
+    return logged
 
 
 def web_submission_process(
@@ -419,9 +355,8 @@ def web_submission_process(
 ) -> Complaint:
     """Log a checked submission: all of it in one transaction, or none of it.
 
-    The web is not an identity check, so every submission is a new customer record: staff
-    link it to an existing account, never the form. Returns the complaint; if the same form
-    was already logged (a double click that raced this one) it is that complaint.
+    Returns the complaint; if the same form was already logged (a double click that raced
+    this one) it is that complaint.
     """
     with transaction.atomic():
         _token_lock(token)
@@ -429,26 +364,9 @@ def web_submission_process(
         if prior is not None and prior.complaint is not None:
             web_submission_note(submission, f"Sent twice: already logged as submission {prior.pk}.")
             return prior.complaint
-        customer = customer_create(by=None, now=now, **complaint.customer_fields())
-        logged = complaint_create(
-            customer=customer,
-            channel=Channel.WEB,
-            category=complaint.category,
-            summary=complaint.summary,
-            details=complaint.details,
-            now=now,
-            by=None,
-            acknowledge=True,
+        logged = _web_complaint_log(
+            answers=complaint, uploads=uploads, received_at=now, now=now, by=None
         )
-        if uploads:
-            event = timeline_record(
-                complaint=logged,
-                kind=TimelineEvent.Kind.NOTE,
-                summary=f"{len(uploads)} file(s) sent with the web form",
-                occurred_at=now,
-                visibility=TimelineEvent.Visibility.CUSTOMER,
-            )
-            attachments_store(complaint=logged, uploads=list(uploads), by=None, event=event)
         if not _settle(submission, state=State.ACCEPTED, complaint=logged, note=""):
             raise RuntimeError(f"web submission {submission.pk} was settled by someone else")
         # Inside the transaction and the lock: the next POST of this form, waiting on the
@@ -470,8 +388,6 @@ def web_submission_release(
     ValidationError if what was sent is not a complete complaint (staff then log it through
     the staff console instead) or the submission is not waiting for a person.
     """
-    from complaints.workflows.web_form import PublicComplaintForm
-
     with transaction.atomic():
         submission = WebSubmission.objects.select_for_update().get(pk=submission_id)
         if submission.state not in RELEASABLE:
@@ -481,35 +397,19 @@ def web_submission_release(
             raise ValidationError(
                 "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
             )
-        answers = form.public_complaint()
-        customer = customer_create(by=by, now=now, **answers.customer_fields())
-        logged = complaint_create(
-            customer=customer,
-            channel=Channel.WEB,
-            category=answers.category,
-            summary=answers.summary,
-            details=answers.details,
-            received_at=submission.received_at,
-            now=now,
-            by=by,
-            acknowledge=True,
-        )
         kept = [f for f in submission.files if f.get("path")]
-        if kept:
-            event = timeline_record(
-                complaint=logged,
-                kind=TimelineEvent.Kind.NOTE,
-                summary=f"{len(kept)} file(s) sent with the web form",
-                occurred_at=submission.received_at,
-                visibility=TimelineEvent.Visibility.CUSTOMER,
-                author=by,
+        uploads = [File(default_storage.open(f["path"]), name=f["name"]) for f in kept]
+        try:
+            logged = _web_complaint_log(
+                answers=form.public_complaint(),
+                uploads=uploads,
+                received_at=submission.received_at,
+                now=now,
+                by=by,
             )
-            uploads = [File(default_storage.open(f["path"]), name=f["name"]) for f in kept]
-            try:
-                attachments_store(complaint=logged, uploads=uploads, by=by, event=event)
-            finally:
-                for upload in uploads:
-                    upload.close()
+        finally:
+            for upload in uploads:
+                upload.close()
         _settle(
             submission,
             from_states=RELEASABLE,

@@ -13,12 +13,9 @@ from django.http import QueryDict
 
 from complaints.models import Complaint, Customer, WebSubmission
 from complaints.workflows.submissions import (
-    PublicComplaint,
     client_key_make,
     form_token_clean,
     form_token_new,
-    nation_from_postcode,
-    postcode_normalise,
     rate_parse,
     submission_rate_limited,
     web_submission_fail,
@@ -27,7 +24,9 @@ from complaints.workflows.submissions import (
     web_submission_release,
     web_submission_spam,
 )
+from complaints.workflows.web_complaint import PublicComplaint
 from complaints.workflows.web_form import PublicComplaintForm, summary_from
+from escalation.postcodes import nation_from_postcode, postcode_normalise
 from notifications.models import OutboxMessage
 
 State = WebSubmission.State

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from complaints.models import WebSubmission
+from complaints.portal.uploads import CappedUploadHandler
 from complaints.tokens import FOLLOW_MAX_AGE, follow_token_make
 from complaints.workflows.submissions import (
     form_token_clean,
@@ -41,7 +42,6 @@ from complaints.workflows.submissions import (
 from complaints.workflows.web_form import (
     HONEYPOT_FIELD,
     TOKEN_FIELD,
-    CappedUploadHandler,
     PublicComplaintForm,
 )
 from escalation.choices import AdrLetterPolicy, Category, Channel

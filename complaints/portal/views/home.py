@@ -1,3 +1,5 @@
+"""The home page, the health check, and where each person lands after signing in."""
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
