@@ -2,5 +2,6 @@
 
 queue.py      the staff queues (mine, my team's, unassigned), filters and search
 customers.py  finding a customer while logging a contact
-follow.py     what a customer may see of their complaint (follow page, portal)
+access.py     which complaint a follow link or a portal account may see
+follow.py     what the customer sees of it (follow page, portal list)
 """

@@ -1,7 +1,6 @@
-"""Every read a customer makes of their own complaint: the follow link and the portal.
+"""What a customer sees of their own complaint, on the follow page and in the portal.
 
-Permission lives here and nowhere else: a signed link names exactly one complaint, a portal
-user sees only their own Customer's complaints, and the page is built only from the
+Which complaint they may see is decided in selectors/access.py; the page is built only from the
 customer-visible timeline, letters and the files the customer sent. `follow_page` runs a
 constant number of queries however long the complaint's history is
 (tests/complaints/test_follow_page.py counts them).
@@ -13,21 +12,17 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core import signing
 from django.db.models import Q
 
 from complaints.models import (
     OPEN_STATUSES,
     Attachment,
     Complaint,
-    Customer,
     Letter,
     Status,
     TimelineEvent,
 )
 from complaints.templatetags.redress import day, instant
-from complaints.tokens import FOLLOW_MAX_AGE, FOLLOW_SALT, FollowLinkInvalid, follow_token_read
 from escalation.calendar import local_date
 from escalation.choices import AdrLetterPolicy
 from escalation.models import EscalationTier
@@ -59,88 +54,6 @@ NEXT_PROMISE: dict[str, str] = {
     "promised_by": "We will contact you by",
     "resolve_by": "We aim to resolve it by",
 }
-
-
-class FollowLinkExpired(FollowLinkInvalid):
-    """A genuine link for this complaint, only too old: the customer may ask for a new one."""
-
-
-# --- who may see what ----------------------------------------------------------------------
-
-
-def complaint_for_link(*, reference: str, token: str) -> Complaint:
-    """The complaint a signed follow link names; FollowLinkExpired or FollowLinkInvalid."""
-    try:
-        return follow_token_read(token, reference=reference)
-    except FollowLinkInvalid:
-        if _expired_link_for(token, reference):
-            raise FollowLinkExpired from None
-        raise
-
-
-def _expired_link_for(token: str, reference: str) -> bool:
-    """A correctly signed link for `reference` whose only fault is its age.
-
-    Anything else (tampered, another purpose, another complaint) stays "invalid", which is
-    answered exactly like an unknown reference, so nothing is learnt about other complaints.
-    """
-    try:
-        signing.loads(token, salt=FOLLOW_SALT, max_age=FOLLOW_MAX_AGE)
-    except signing.SignatureExpired:
-        pass
-    except signing.BadSignature:
-        return False
-    else:
-        return False
-    try:
-        payload = signing.loads(token, salt=FOLLOW_SALT)
-    except signing.BadSignature:
-        return False
-    return isinstance(payload, dict) and payload.get("r") == reference
-
-
-def portal_customer(*, user: AbstractBaseUser | AnonymousUser) -> Customer | None:
-    if not user.is_authenticated or not user.is_active:
-        return None
-    return Customer.objects.filter(portal_user=user).first()
-
-
-def portal_complaints(*, user: AbstractBaseUser | AnonymousUser) -> list[Complaint]:
-    """The signed-in customer's complaints, newest first (one query)."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    return list(
-        Complaint.objects.filter(customer__portal_user=user)
-        .only(
-            "reference",
-            "summary",
-            "status",
-            "received_at",
-            "next_due_at",
-            "next_due_clock",
-            "customer_id",
-        )  # fmt: skip
-        .order_by("-received_at", "-id")
-    )
-
-
-def portal_complaint(*, user: AbstractBaseUser | AnonymousUser, reference: str) -> Complaint:
-    """The signed-in customer's complaint `reference`; Complaint.DoesNotExist for anyone else's."""
-    if not user.is_authenticated or not user.is_active:
-        raise Complaint.DoesNotExist
-    return Complaint.objects.select_related("customer", "code_version").get(
-        reference=reference, customer__portal_user=user
-    )
-
-
-def complaint_for_new_link(*, reference: str, email: str) -> Complaint | None:
-    """The complaint whose reference and customer email both match (one query either way)."""
-    return (
-        Complaint.objects.select_related("customer")
-        .filter(reference=reference, customer__email__iexact=email)
-        .exclude(customer__email="")
-        .first()
-    )
 
 
 def next_promise(complaint: Complaint) -> str:

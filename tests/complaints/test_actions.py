@@ -17,7 +17,7 @@ from complaints.lifecycle import TransitionRefused
 from complaints.models import AuditEntry, Complaint, Status, TimelineEvent
 from complaints.services import customer_update
 from complaints.workflows import actions
-from complaints.workflows.actions import EditConflict
+from complaints.workflows.transition import EditConflict
 from escalation.calendar import LONDON
 from tests.factories import ComplaintFactory, CustomerFactory, UserFactory
 

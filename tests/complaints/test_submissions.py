@@ -12,12 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
 
 from complaints.models import Complaint, Customer, WebSubmission
+from complaints.workflows.rate_limits import client_key_make, rate_parse, submission_rate_limited
 from complaints.workflows.submissions import (
-    client_key_make,
     form_token_clean,
     form_token_new,
-    rate_parse,
-    submission_rate_limited,
     web_submission_fail,
     web_submission_process,
     web_submission_receive,

@@ -25,10 +25,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from complaints.models import WebSubmission
 from complaints.portal.uploads import CappedUploadHandler
 from complaints.tokens import FOLLOW_MAX_AGE, follow_token_make
+from complaints.workflows.rate_limits import submission_rate_limited
 from complaints.workflows.submissions import (
     form_token_clean,
     form_token_new,
-    submission_rate_limited,
     web_submission_complaint,
     web_submission_fail,
     web_submission_hold,

@@ -35,21 +35,18 @@ from complaints.portal.forms import (
     NewLinkForm,
     action_intro,
 )
-from complaints.selectors.follow import (
-    STATUS_LABELS,
+from complaints.selectors.access import (
     FollowLinkExpired,
-    FollowPage,
     complaint_for_link,
     complaint_for_new_link,
-    follow_page,
-    next_promise,
     portal_complaint,
     portal_complaints,
     portal_customer,
 )
+from complaints.selectors.follow import STATUS_LABELS, FollowPage, follow_page, next_promise
 from complaints.tokens import FOLLOW_MAX_AGE, FollowLinkInvalid, follow_token_make
 from complaints.workflows.customer_actions import follow_link_send
-from complaints.workflows.submissions import client_key_make, rate_parse
+from complaints.workflows.rate_limits import client_key_make, rate_parse
 
 logger = logging.getLogger(__name__)
 

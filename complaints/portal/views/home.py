@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from complaints.permissions import is_staff_member
-from complaints.selectors.follow import portal_customer
+from complaints.selectors.access import portal_customer
 from escalation.models import CodeOfPractice
 from escalation.selectors import NoCodeInForce, code_version_in_force
 

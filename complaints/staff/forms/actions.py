@@ -1,7 +1,7 @@
 """One small form per staff action on a complaint page.
 
 Every form carries the `row_version` of the complaint as the person saw it: the action services
-refuse a save made from a stale page (actions.EditConflict) instead of overwriting someone
+refuse a save made from a stale page (transition.EditConflict) instead of overwriting someone
 else's change. The forms only parse; the rules (what may happen, when) stay in the services.
 """
 

@@ -33,6 +33,7 @@ from complaints.models import (
 from complaints.permissions import staff_required
 from complaints.staff.forms.actions import ACTION_FORMS, ActionForm
 from complaints.workflows import actions
+from complaints.workflows.transition import EditConflict
 from escalation.calendar import local_date
 from escalation.choices import CLOCK_NAMES
 from escalation.models import EscalationTier
@@ -326,7 +327,7 @@ def complaint_act(request: HttpRequest, reference: str, action: str) -> HttpResp
             expected_version=form.cleaned_data["row_version"],
             **form.service_kwargs(),
         )
-    except actions.EditConflict as exc:
+    except EditConflict as exc:
         return _render_page(
             request,
             reference,
