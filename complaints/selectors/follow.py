@@ -3,7 +3,7 @@
 Which complaint they may see is decided in selectors/access.py; the page is built only from the
 customer-visible timeline, letters and the files the customer sent. `follow_page` runs a
 constant number of queries however long the complaint's history is
-(tests/complaints/test_follow_page.py counts them).
+(tests/complaints/portal/test_follow_page.py counts them).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The staff complaint page, the actions posted from it, and attachment downloads.
 
 Thin: parse the form, call the action service, render. The page runs a constant number of
-queries however long the timeline is (see tests/complaints/test_complaint_page.py).
+queries however long the timeline is (see tests/complaints/staff/test_complaint_page.py).
 """
 
 from __future__ import annotations

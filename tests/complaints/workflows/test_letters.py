@@ -43,7 +43,7 @@ FINAL_POSITION = (
 # Monday 14 September 2026, 10:00: an ofcom-2026 complaint made then reaches its 6-week ADR
 # period on Monday 26 October, so the sweep on 2 November writes the ADR letter.
 SEVEN_WEEKS_EARLIER = datetime.datetime(2026, 9, 14, 10, 0, tzinfo=LONDON)
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 
 
 @pytest.fixture(autouse=True)
