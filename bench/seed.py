@@ -39,7 +39,6 @@ from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from complaints.actions import next_due
 from complaints.models import (
     Complaint,
     Customer,
@@ -48,7 +47,7 @@ from complaints.models import (
     Status,
     TimelineEvent,
 )
-from complaints.services import _REFERENCE_ALPHABET
+from complaints.services import _REFERENCE_ALPHABET, complaint_next_due
 from escalation.calendar import LONDON, local_date
 from escalation.choices import CLOCK_NAMES, Channel
 from escalation.clocks import ClockInputs, Clocks, CodeRules, compute_clocks
@@ -108,7 +107,7 @@ STATUS_BY_AGE = (
     (math.inf, _Weighted({"escalated": 0.4, "final_response": 0.4, "deadlock": 3,
                           "adr_referred": 2, "resolved": 20, "closed": 73})),
 )  # fmt: skip
-ACTIONS = {  # the complaints.actions action that last moved a complaint to each status
+ACTIONS = {  # the complaints.workflows.actions action that last moved a complaint to each status
     "acknowledged": "acknowledge", "investigating": "record_findings",
     "awaiting_customer": "propose_resolution", "escalated": "escalate",
     "final_response": "propose_resolution", "deadlock": "issue_deadlock",
@@ -347,7 +346,7 @@ class Batch:
 
 
 class _Row(dict):
-    """A complaint row that `complaints.actions.next_due` can read like a Complaint."""
+    """A complaint row that `complaints.services.complaint_next_due` can read like a Complaint."""
 
     __getattr__ = dict.__getitem__
 
@@ -489,7 +488,7 @@ class _Builder:
         if status == "closed" and not version.auto_closes:
             status = "resolved"  # only the auto-close sweep closes, and only under such a code
 
-        # What staff did, in order (complaints.actions): acknowledge, first contact, escalate,
+        # What staff did, in order (complaints.workflows.actions): acknowledge, first contact, escalate,
         # respond, action the fix, accept or auto-close, deadlock letter, ADR referral.
         f: dict[str, Any] = dict.fromkeys(LIFECYCLE_TIMES) | dict.fromkeys(LIFECYCLE_TEXTS, "")
         # The customer facts the clocks are computed from, recorded on the complaint.
@@ -602,7 +601,7 @@ class _Builder:
             row_version=1 + (status != "new") + (f["adr_period_reached_at"] is not None),
             **f,
         )
-        row["next_due_at"], row["next_due_clock"] = next_due(row)  # type: ignore[arg-type]
+        row["next_due_at"], row["next_due_clock"] = complaint_next_due(row)  # type: ignore[arg-type]
         complaints.append(row)
 
         # The timeline complaint_create writes, then the change that brought it to its status.

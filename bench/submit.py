@@ -11,7 +11,7 @@ each, in two modes:
 - post: the submit path alone (validation, clocks, database write, outbox row). Each customer
   GETs the form once, then POSTs complaint after complaint with its CSRF cookie and a fresh form
   token each time, as if the GETs had happened earlier (the server keeps no record of the form
-  tokens it hands out; complaints.submissions.form_token_clean checks only their shape).
+  tokens it hands out; complaints.workflows.submissions.form_token_clean checks only their shape).
 
 Every complaint has a new name and email address, a category, a nation's postcode. Everything
 is bounded: a fixed run time after a warm-up, 127.0.0.1 only, and the server is stopped
@@ -421,7 +421,7 @@ class Load:
     form and POSTs it. mode "post": the submit path alone - each customer GETs the form once
     (CSRF cookie and token), then POSTs one complaint after another, each with a fresh form
     token, as if the GETs had happened earlier (the server keeps no record of the tokens it
-    hands out: complaints.submissions.form_token_clean checks only their shape)."""
+    hands out: complaints.workflows.submissions.form_token_clean checks only their shape)."""
 
     port: int
     users: int

@@ -19,6 +19,7 @@ from complaints.models import (
     TimelineEvent,
     WebSubmission,
 )
+from complaints.workflows.submissions import web_submission_release
 from escalation.choices import CLOCK_NAMES
 
 
@@ -153,8 +154,6 @@ class WebSubmissionAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Log the selected submissions as complaints")
     def release(self, request: HttpRequest, queryset: QuerySet[WebSubmission]) -> None:
-        from complaints.submissions import web_submission_release
-
         logged, problems = [], []
         for submission in queryset.order_by("pk"):
             try:

@@ -1,3 +1,5 @@
+"""What every template may read about the person asking (their staff roles)."""
+
 from __future__ import annotations
 
 from typing import Any

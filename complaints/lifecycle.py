@@ -1,6 +1,6 @@
 """The complaint lifecycle: one explicit table of which action moves which status where.
 
-Pure (no database): services ask it before every change, views ask it which buttons to offer.
+No database (the statuses are model choices, nothing more): services ask it before every change, views ask it which buttons to offer.
 
     new ─acknowledge→ acknowledged ─record findings→ investigating
       └──────────── propose resolution / confirm remedied ──→ awaiting_customer
@@ -15,13 +15,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from complaints.models import Status
+from django.db import models
+
 from escalation.roles import ADMIN, AGENT, MANAGER
 
-S = Status
-OPEN = frozenset(
-    {S.NEW, S.ACKNOWLEDGED, S.INVESTIGATING, S.AWAITING_CUSTOMER, S.ESCALATED, S.FINAL_RESPONSE}
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    INVESTIGATING = "investigating", "Investigating"
+    AWAITING_CUSTOMER = "awaiting_customer", "Response sent, awaiting customer"
+    ESCALATED = "escalated", "Escalated (formal)"
+    FINAL_RESPONSE = "final_response", "Final response sent"
+    DEADLOCK = "deadlock", "Deadlock letter sent"
+    ADR_REFERRED = "adr_referred", "Referred to ADR"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = (
+    Status.NEW,
+    Status.ACKNOWLEDGED,
+    Status.INVESTIGATING,
+    Status.AWAITING_CUSTOMER,
+    Status.ESCALATED,
+    Status.FINAL_RESPONSE,
 )
+
+
+S = Status
+OPEN = frozenset(OPEN_STATUSES)
 
 
 class Action(StrEnum):

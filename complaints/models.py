@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from complaints.lifecycle import OPEN_STATUSES, Status
 from escalation.choices import Category, Channel, Nation
 from escalation.models import CodeVersion
 
@@ -91,29 +92,6 @@ class VulnerabilityFlag(models.TextChoices):
 class Department(models.TextChoices):
     TECHNICAL = "technical", "Technical support"
     ACCOUNTS = "accounts", "Accounts"
-
-
-class Status(models.TextChoices):
-    NEW = "new", "New"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    INVESTIGATING = "investigating", "Investigating"
-    AWAITING_CUSTOMER = "awaiting_customer", "Response sent, awaiting customer"
-    ESCALATED = "escalated", "Escalated (formal)"
-    FINAL_RESPONSE = "final_response", "Final response sent"
-    DEADLOCK = "deadlock", "Deadlock letter sent"
-    ADR_REFERRED = "adr_referred", "Referred to ADR"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
-
-
-OPEN_STATUSES = (
-    Status.NEW,
-    Status.ACKNOWLEDGED,
-    Status.INVESTIGATING,
-    Status.AWAITING_CUSTOMER,
-    Status.ESCALATED,
-    Status.FINAL_RESPONSE,
-)
 
 
 _OPEN = [str(s) for s in OPEN_STATUSES]

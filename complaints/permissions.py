@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from complaints.actions import staff_roles
+from escalation.roles import staff_roles
 
 
 def request_roles(request: HttpRequest) -> frozenset[str]:

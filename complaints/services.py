@@ -6,15 +6,22 @@ import datetime
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 
-from complaints.models import AuditEntry, Complaint, Customer, TimelineEvent
+from complaints.lifecycle import OPEN, Status
+from complaints.models import Complaint, Customer, TimelineEvent
+from complaints.timeline import audit_record, clock_changes_record, timeline_record
+from complaints.tokens import follow_token_make
 from escalation.choices import CLOCK_NAMES, Category, Channel
-from escalation.clocks import ClockInputs, Clocks, compute_clocks
+from escalation.clocks import ClockInputs, Clocks, compute_clocks, next_due
 from escalation.models import CodeVersion
 from escalation.selectors import code_rules, code_version_in_force
+from notifications.services import notification_enqueue
 
 # Crockford's base32 without I, L, O, U: nothing to misread on the phone, nothing sequential.
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -25,63 +32,6 @@ _FUTURE_SKEW = datetime.timedelta(minutes=5)
 def reference_generate() -> str:
     body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
     return f"RD-{body[:4]}-{body[4:]}"
-
-
-def _actor(by: AbstractBaseUser | None) -> AbstractBaseUser | None:
-    return by if by is not None and by.is_authenticated else None
-
-
-def timeline_record(
-    *,
-    complaint: Complaint,
-    kind: str,
-    summary: str,
-    occurred_at: datetime.datetime,
-    author: AbstractBaseUser | None = None,
-    visibility: str = TimelineEvent.Visibility.INTERNAL,
-    body: str = "",
-    data: dict[str, Any] | None = None,
-    dedupe_key: str | None = None,
-) -> TimelineEvent | None:
-    """Append one event. With a dedupe_key, a second call records nothing and returns None."""
-    event = TimelineEvent(
-        complaint=complaint,
-        kind=kind,
-        summary=summary[:300],
-        occurred_at=occurred_at,
-        author=_actor(author),
-        visibility=visibility,
-        body=body,
-        data=data or {},
-        dedupe_key=dedupe_key,
-    )
-    if dedupe_key is None:
-        event.save()
-        return event
-    try:
-        with transaction.atomic():
-            event.save()
-    except IntegrityError:
-        return None
-    return event
-
-
-def audit_record(
-    *,
-    by: AbstractBaseUser | None,
-    now: datetime.datetime,
-    obj: Complaint | Customer,
-    action: str,
-    changes: dict[str, Any],
-) -> AuditEntry:
-    return AuditEntry.objects.create(
-        actor=_actor(by),
-        at=now,
-        object_type=obj._meta.model_name,
-        object_id=obj.pk,
-        action=action,
-        changes=changes,
-    )
 
 
 CUSTOMER_FIELDS = (
@@ -104,8 +54,6 @@ CUSTOMER_FIELDS = (
 def customer_create(
     *, by: AbstractBaseUser | None = None, now: datetime.datetime | None = None, **fields: Any
 ) -> Customer:
-    from django.utils import timezone
-
     customer = Customer(**fields)
     if customer.kind == Customer.Kind.CONSUMER:
         customer.employee_count = None
@@ -190,6 +138,20 @@ def complaint_refresh_clocks(complaint: Complaint) -> dict[str, tuple[Any, Any]]
     return _clocks_assign(complaint, clocks)
 
 
+def complaint_next_due(complaint: Complaint) -> tuple[datetime.datetime | None, str]:
+    """The earliest clock still waiting on us (`escalation.clocks.next_due`) for this complaint."""
+    return next_due(
+        waiting_on_us=complaint.status in OPEN,
+        waiting_on_customer=complaint.status in (Status.AWAITING_CUSTOMER, Status.FINAL_RESPONSE),
+        acknowledge_by=complaint.acknowledge_by,
+        acknowledged_at=complaint.acknowledged_at,
+        respond_by=complaint.respond_by,
+        first_response_at=complaint.first_response_at,
+        promised_by=complaint.promised_by,
+        resolve_by=complaint.resolve_by,
+    )
+
+
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -258,9 +220,7 @@ def complaint_create(
     )
     clocks = compute_clocks(code_rules(version), _clock_inputs(complaint))
     _clocks_assign(complaint, clocks)
-    from complaints.actions import next_due
-
-    complaint.next_due_at, complaint.next_due_clock = next_due(complaint)
+    complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
     for _ in range(5):
         complaint.reference = reference_generate()
         try:
@@ -312,8 +272,6 @@ def complaint_acknowledgement_send(complaint: Complaint) -> None:
     """Email the customer their reference and what we promised (once per complaint)."""
     customer = complaint.customer
     if customer.email:
-        from notifications.services import notification_enqueue
-
         notification_enqueue(
             recipient=customer.email,
             template="complaint_acknowledgement",
@@ -324,11 +282,6 @@ def complaint_acknowledgement_send(complaint: Complaint) -> None:
 
 
 def acknowledgement_context(complaint: Complaint) -> dict[str, Any]:
-    from django.conf import settings
-    from django.urls import reverse
-
-    from complaints.tokens import follow_token_make
-
     version = complaint.code_version
     follow_path = reverse(
         "complaints:follow", args=[complaint.reference, follow_token_make(complaint)]
@@ -390,19 +343,8 @@ def complaint_clocks_apply(
         complaint.nation = complaint.customer.nation
         complaint.adr_employees = complaint.customer.adr_employees
     changes = complaint_refresh_clocks(complaint)
-    from complaints.actions import next_due
-
-    complaint.next_due_at, complaint.next_due_clock = next_due(complaint)
+    complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
     complaint.row_version += 1
     complaint.save()
-    if changes:
-        timeline_record(
-            complaint=complaint,
-            kind=TimelineEvent.Kind.CLOCK_CHANGE,
-            summary="Clocks changed: " + ", ".join(changes),
-            occurred_at=now,
-            author=by,
-            body=reason,
-            data={name: [_iso(a), _iso(b)] for name, (a, b) in changes.items()},
-        )
+    clock_changes_record(complaint=complaint, changes=changes, now=now, by=by, reason=reason)
     return changes

@@ -1,16 +1,9 @@
-"""Thin Celery tasks over complaints.letters; the work and its rules live there."""
+"""The complaints app's Celery tasks, where `autodiscover_tasks` looks for them.
 
-from celery import shared_task
-from django.utils import timezone
+The letter tasks are declared in complaints.workflows.letters beside the work they run (issuing enqueues
+a render, so the task cannot live in a module that imports the letters back).
+"""
 
-from complaints.letters import letter_render, letters_render_stale
+from complaints.workflows.letters import letter_render_task, letters_render_stale_task
 
-
-@shared_task(ignore_result=True)
-def letter_render_task(letter_id: int) -> str:
-    return "ready" if letter_render(letter_id) is not None else "skipped"
-
-
-@shared_task(ignore_result=True)
-def letters_render_stale_task() -> int:
-    return letters_render_stale(now=timezone.now())
+__all__ = ["letter_render_task", "letters_render_stale_task"]

@@ -1,3 +1,5 @@
+"""Project configuration: settings, URLs, Celery and WSGI wiring."""
+
 # Load the Celery app whenever Django starts so @shared_task binds to it.
 from config.celery import app as celery_app
 

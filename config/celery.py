@@ -1,3 +1,5 @@
+"""The Celery app; tasks are discovered in each app's tasks.py."""
+
 import os
 
 from celery import Celery

@@ -1,3 +1,5 @@
+"""The escalation app: codes of practice, the calendar and clocks, the sweeps, the roles."""
+
 from django.apps import AppConfig
 
 

@@ -203,3 +203,35 @@ _CHANNEL_WORDS = {
     "in_person": "in person",
 }
 _KNOWN_CHANNELS = frozenset(_CHANNEL_WORDS)
+
+
+def next_due(
+    *,
+    waiting_on_us: bool,
+    waiting_on_customer: bool,
+    acknowledge_by: datetime.datetime | None,
+    acknowledged_at: datetime.datetime | None,
+    respond_by: datetime.datetime | None,
+    first_response_at: datetime.datetime | None,
+    promised_by: datetime.datetime | None,
+    resolve_by: datetime.datetime | None,
+) -> tuple[datetime.datetime | None, str]:
+    """The earliest clock still waiting on us, or (None, "") when nothing is.
+
+    `waiting_on_us` is False once the complaint is no longer open; `waiting_on_customer` while
+    the customer has our response or final position (resolve_by is then not our delay).
+    """
+    if not waiting_on_us:
+        return None, ""
+    pending: list[tuple[datetime.datetime, str]] = []
+    if acknowledged_at is None and acknowledge_by:
+        pending.append((acknowledge_by, "acknowledge_by"))
+    if first_response_at is None and respond_by:
+        pending.append((respond_by, "respond_by"))
+    if promised_by:
+        pending.append((promised_by, "promised_by"))
+    if resolve_by and not waiting_on_customer:
+        pending.append((resolve_by, "resolve_by"))
+    if not pending:
+        return None, ""
+    return min(pending)

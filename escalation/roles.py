@@ -5,6 +5,14 @@ from typing import Any
 AGENT, MANAGER, ADMIN = "agent", "manager", "admin"
 ROLES = (AGENT, MANAGER, ADMIN)
 
+
+def staff_roles(user: Any) -> frozenset[str]:
+    """The staff roles a user holds (a superuser holds them all)."""
+    if getattr(user, "is_superuser", False):
+        return frozenset(ROLES)
+    return frozenset(g.name for g in user.groups.all() if g.name in ROLES)
+
+
 # codename prefixes per model label; "view" alone means read-only in the admin.
 _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     AGENT: {

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-from complaints.letters import ADR_PERIOD_BODY, letters_issue_bulk
 from complaints.models import OPEN_STATUSES, AuditEntry, Complaint, Letter, Status, TimelineEvent
+from complaints.timeline import audit_record_bulk, timeline_record_bulk
+from complaints.workflows.letters import ADR_PERIOD_BODY, letters_issue_bulk
 from escalation.calendar import local_date, months_after
 from escalation.choices import AdrLetterPolicy
 
@@ -44,7 +45,7 @@ def complaints_auto_close_sweep(*, now: datetime.datetime, batch: int = BATCH) -
             next_due_clock="",
             row_version=F("row_version") + 1,
         )
-        TimelineEvent.objects.bulk_create(
+        timeline_record_bulk(
             [
                 TimelineEvent(
                     complaint_id=pk,
@@ -61,10 +62,9 @@ def complaints_auto_close_sweep(*, now: datetime.datetime, batch: int = BATCH) -
                     dedupe_key=f"auto_close:{due.isoformat()}",
                 )
                 for pk, due in rows
-            ],
-            ignore_conflicts=True,
+            ]
         )
-        AuditEntry.objects.bulk_create(
+        audit_record_bulk(
             AuditEntry(
                 at=now,
                 object_type="complaint",
@@ -83,7 +83,7 @@ def complaints_adr_period_sweep(*, now: datetime.datetime, batch: int = BATCH) -
     Uses complaint_adr_due_idx. Under a code whose ADR letter is sent unprompted (Ofcom 2026),
     an eligible customer with an email address is sent the ADR letter: its Letter rows are
     created here in bulk, and after commit a worker renders each PDF and emails it
-    (complaints.letters.letter_render), never inside this lock.
+    (complaints.workflows.letters.letter_render), never inside this lock.
     """
     today = local_date(now)
     with transaction.atomic():
@@ -158,7 +158,7 @@ def complaints_adr_period_sweep(*, now: datetime.datetime, batch: int = BATCH) -
             Complaint.objects.filter(pk__in=pks, letter_date__isnull=True).update(
                 letter_date=today, adr_refer_by=months_after(today, months)
             )
-        TimelineEvent.objects.bulk_create(events, ignore_conflicts=True)
+        timeline_record_bulk(events)
         # After the refer-by update, so each letter's snapshot agrees with its complaint.
         letters_issue_bulk(
             complaint_ids=letter_ids, kind=Letter.Kind.ADR, body=ADR_PERIOD_BODY, dated=today

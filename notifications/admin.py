@@ -1,3 +1,5 @@
+"""The outbox in the admin: read-only rows, and retrying the failed ones."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from notifications.models import OutboxMessage
+from notifications.tasks import dispatch
 
 
 @admin.register(OutboxMessage)
@@ -28,8 +31,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Try sending the failed messages again")
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
-        from notifications.services import dispatch
-
         with transaction.atomic():
             ids = list(
                 queryset.filter(state=OutboxMessage.State.FAILED).values_list("pk", flat=True)

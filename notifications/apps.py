@@ -1,3 +1,5 @@
+"""The notifications app: the outbox."""
+
 from django.apps import AppConfig
 
 

@@ -9,7 +9,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.listeners import DeliveryEvent, delivery_announce
 from notifications.models import OutboxMessage
+from notifications.tasks import dispatch
+
+__all__ = ["dispatch", "notification_enqueue"]
 
 
 def notification_enqueue(
@@ -18,6 +22,7 @@ def notification_enqueue(
     template: str,
     context: dict[str, Any],
     idempotency_key: str,
+    # The complaint the message is about, if any (the row's foreign key; listeners read it).
     complaint: Any = None,
     attachments: Sequence[dict[str, str]] = (),
 ) -> OutboxMessage:
@@ -39,31 +44,14 @@ def notification_enqueue(
     )
     if created:
         transaction.on_commit(lambda: dispatch(message.pk))
-        if complaint is not None:
-            from complaints.services import timeline_record
-
-            timeline_record(
-                complaint=complaint,
-                kind="notification",
+        delivery_announce(
+            DeliveryEvent(
+                message=message,
+                state="queued",
                 summary=f"Email queued to {recipient}: {template.replace('_', ' ')}",
                 occurred_at=message.created_at,
-                # Written only when the row is created, so no dedupe key (and no savepoint).
+                # Announced only when the row is created, so no dedupe key (and no savepoint).
                 data={"outbox_id": message.pk, "state": "queued"},
             )
-    return message
-
-
-def dispatch(message_id: int) -> None:
-    """Hand a row to the broker; if it is down, leave the row for `outbox_requeue_stale`."""
-    from notifications.tasks import outbox_deliver
-
-    try:
-        outbox_deliver.delay(message_id)
-    except Exception as exc:  # noqa: BLE001 - broker down: the re-queue sweep will send it later
-        import logging
-
-        logging.getLogger(__name__).warning(
-            "broker unavailable (%s); outbox message %s left for the re-queue sweep",
-            exc,
-            message_id,
         )
+    return message

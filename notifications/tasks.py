@@ -1,4 +1,5 @@
-"""Thin Celery tasks over the outbox; the rules are in delivery.py."""
+"""Thin Celery tasks over the outbox (the rules are in delivery.py), and `dispatch`, which hands
+a row to them. Each state a row reaches is announced to the listeners (notifications.listeners)."""
 
 from __future__ import annotations
 
@@ -10,26 +11,37 @@ from django.db.models import F
 from django.utils import timezone
 
 from notifications.delivery import MAX_ATTEMPTS, backoff, message_claim, message_render
+from notifications.listeners import DeliveryEvent, delivery_announce
 from notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 REQUEUE_BATCH = 500
 
 
-def _timeline(message: OutboxMessage, state: str, summary: str) -> None:
-    if message.complaint_id is None:
-        return
-    from complaints.services import timeline_record
-
-    timeline_record(
-        complaint=message.complaint,
-        kind="notification",
-        summary=summary,
-        occurred_at=timezone.now(),
-        data={"outbox_id": message.pk, "state": state, "attempts": message.attempts},
-        dedupe_key=f"outbox:{message.pk}:{state}"
-        + (f":{message.attempts}" if state == "retry" else ""),
+def _announce(message: OutboxMessage, state: str, summary: str) -> None:
+    delivery_announce(
+        DeliveryEvent(
+            message=message,
+            state=state,
+            summary=summary,
+            occurred_at=timezone.now(),
+            data={"outbox_id": message.pk, "state": state, "attempts": message.attempts},
+            dedupe_key=f"outbox:{message.pk}:{state}"
+            + (f":{message.attempts}" if state == "retry" else ""),
+        )
     )
+
+
+def dispatch(message_id: int) -> None:
+    """Hand a row to the broker; if it is down, leave the row for `outbox_requeue_stale`."""
+    try:
+        outbox_deliver.delay(message_id)
+    except Exception as exc:  # noqa: BLE001 - broker down: the re-queue sweep will send it later
+        log.warning(
+            "broker unavailable (%s); outbox message %s left for the re-queue sweep",
+            exc,
+            message_id,
+        )
 
 
 @shared_task(ignore_result=True)
@@ -53,9 +65,9 @@ def outbox_deliver(message_id: int) -> str:
         message.refresh_from_db()
         log.warning("outbox %s attempt %s failed: %s", message.pk, attempts, exc)
         if final:
-            _timeline(message, "failed", f"Email to {message.recipient} failed: {exc}"[:300])
+            _announce(message, "failed", f"Email to {message.recipient} failed: {exc}"[:300])
         else:
-            _timeline(
+            _announce(
                 message, "retry", f"Email to {message.recipient} not sent yet (attempt {attempts})"
             )
         return "failed" if final else "retry"
@@ -69,7 +81,7 @@ def outbox_deliver(message_id: int) -> str:
         updated_at=now,
     )
     message.refresh_from_db()
-    _timeline(
+    _announce(
         message, "sent", f"Email sent to {message.recipient}: {message.template.replace('_', ' ')}"
     )
     return "sent"
@@ -97,8 +109,6 @@ def outbox_requeue_stale() -> int:
             state=OutboxMessage.State.QUEUED, updated_at=now
         )
         OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=now + backoff(1) * 5)
-    from notifications.services import dispatch
-
     for message_id in ids:
         transaction.on_commit(lambda mid=message_id: dispatch(mid))
     return len(ids)

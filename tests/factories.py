@@ -16,7 +16,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from complaints.models import Complaint, Customer, TimelineEvent
-from complaints.services import complaint_create, customer_create, timeline_record
+from complaints.services import complaint_create, customer_create
+from complaints.timeline import timeline_record
 from escalation.calendar import LONDON
 from notifications.models import OutboxMessage
 

@@ -171,7 +171,7 @@ REDRESS_PORT = env.int("REDRESS_PORT", default=8000)
 REDRESS_BASE_URL = env("REDRESS_BASE_URL", default=f"http://127.0.0.1:{REDRESS_PORT}").rstrip("/")
 
 # The public form's rate limits ("<count>/<s|m|h|d>", or "off"): a submission over either limit
-# is held for a person to log, never dropped (complaints.submissions).
+# is held for a person to log, never dropped (complaints.workflows.submissions).
 REDRESS_SUBMIT_LIMIT_PER_IP = env("REDRESS_SUBMIT_LIMIT_PER_IP", default="10/h")
 REDRESS_SUBMIT_LIMIT_PER_EMAIL = env("REDRESS_SUBMIT_LIMIT_PER_EMAIL", default="5/h")
 

@@ -15,8 +15,8 @@ from django.contrib.auth.models import Group
 from django.db.models import F, Q
 
 from bench.seed import _ClockMemo, bench_seed
-from complaints.actions import next_due
 from complaints.models import OPEN_STATUSES, Complaint, Customer, TimelineEvent
+from complaints.services import complaint_next_due
 from escalation.calendar import local_date
 from escalation.choices import CLOCK_NAMES
 from escalation.clocks import ClockInputs, compute_clocks
@@ -117,7 +117,7 @@ def test_every_complaint_has_its_logged_and_clock_events(seeded):
 
 def test_next_due_is_what_the_queues_compute(seeded):
     for c in Complaint.objects.all():
-        assert (c.next_due_at, c.next_due_clock) == next_due(c), c.reference
+        assert (c.next_due_at, c.next_due_clock) == complaint_next_due(c), c.reference
     assert Complaint.objects.filter(next_due_at__isnull=False).exists()
 
 

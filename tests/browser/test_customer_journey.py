@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from complaints.actions import complaint_propose_resolution, complaint_record_findings
 from complaints.models import Complaint, Status, TimelineEvent
 from complaints.templatetags.redress import instant
 from complaints.tokens import follow_token_make
+from complaints.workflows.actions import complaint_propose_resolution, complaint_record_findings
 from notifications.models import OutboxMessage
 from tests.factories import ComplaintFactory, CustomerFactory
 

@@ -7,9 +7,9 @@ import pytest
 from django.db import ProgrammingError, transaction
 from django.urls import reverse
 
-from complaints.actions import complaint_acknowledge
 from complaints.models import AuditEntry
 from complaints.services import customer_update
+from complaints.workflows.actions import complaint_acknowledge
 from tests.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 from django.db import ProgrammingError, connection, transaction
 
 from complaints.models import TimelineEvent
-from complaints.services import timeline_record
+from complaints.timeline import timeline_record
 from tests.factories import ComplaintFactory, TimelineEventFactory
 
 pytestmark = pytest.mark.django_db

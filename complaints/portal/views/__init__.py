@@ -1,0 +1,1 @@
+"""The customer side's views: parse, call a workflow or selector, render."""

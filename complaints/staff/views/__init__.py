@@ -1,0 +1,1 @@
+"""The staff console's views: parse, call a workflow or selector, render."""
