@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 
-from complaints import actions, customer_actions
 from complaints.models import Complaint, ContactMethod, Customer
 from complaints.services import complaint_create, customer_create
+from complaints.workflows import actions, customer_actions
 from escalation.calendar import WorkingCalendar, local_date, opening_time_on
 from escalation.models import CodeVersion
 from escalation.selectors import code_rules

@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "escalation.management": FRONT,
     "notifications.admin": FRONT,
     "complaints.workflows": WORKFLOWS,
+    "complaints.demo": WORKFLOWS,
     "complaints.tasks": WORKFLOWS,
     "escalation.sweeps": WORKFLOWS,
     "escalation.tasks": WORKFLOWS,

@@ -19,7 +19,7 @@ def _phone_national(text: str) -> str:
 
 
 def _phone_national_sql(expression: Any) -> Any:
-    # Nested REPLACEs rather than regexp_replace: `make run` may be on SQLite.
+    # Nested REPLACEs: the same expression as the phone the form normalises, one per character.
     expression = Replace(expression, Value("(0)"), Value(""))
     expression = Replace(expression, Value("+44"), Value("0"))
     for character in " -().+/":
