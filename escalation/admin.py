@@ -106,6 +106,10 @@ class CodeVersionAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Enforcement (beat)",
+            {"fields": ["reminder_working_days_before", "escalate_on_breach"]},
+        ),
         ("Record keeping", {"fields": ["retention_months_after_closure"]}),
         ("Source", {"fields": ["source_text", "created_by", "created_at", "published_at"]}),
     ]

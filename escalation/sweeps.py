@@ -43,6 +43,8 @@ def complaints_auto_close_sweep(*, now: datetime.datetime, batch: int = BATCH) -
             resolved_at=Coalesce(F("resolved_at"), now),
             next_due_at=None,
             next_due_clock="",
+            reminder_due_at=None,
+            breach_due_at=None,
             row_version=F("row_version") + 1,
         )
         timeline_record_bulk(

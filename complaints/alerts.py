@@ -1,0 +1,137 @@
+"""Staff alerts: writes (raise in bulk, mark read). Reads are in complaints.selectors.alerts.
+
+An alert is in-app (the bell in the console header) and emailed through the outbox. Both are
+behind the same key per person and clock event, so a person is alerted once however often a
+sweep runs. Who is alerted: the complaint's owner, else the managers of its team (the
+department's managers; every manager when the team has none).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from complaints.models import StaffAlert
+from escalation.calendar import LONDON
+from notifications.services import notifications_enqueue_bulk
+
+
+@dataclass(frozen=True)
+class Person:
+    pk: int
+    email: str
+
+
+class Recipients:
+    """Who is alerted for a batch of complaints: loaded in one query, then per row in memory."""
+
+    def __init__(self) -> None:
+        User = get_user_model()
+        managers = (
+            User.objects.filter(is_active=True, groups__name="manager")
+            .values("pk", "email", "staff_profile__department")
+            .distinct()
+            .order_by("pk")
+        )
+        self.managers: list[Person] = []
+        self.by_team: dict[str, list[Person]] = {}
+        for m in managers:
+            person = Person(m["pk"], m["email"])
+            if person not in self.managers:
+                self.managers.append(person)
+            if m["staff_profile__department"]:
+                self.by_team.setdefault(m["staff_profile__department"], []).append(person)
+
+    def team_managers(self, department: str) -> list[Person]:
+        return self.by_team.get(department) or self.managers
+
+    def owner_else_managers(self, row: dict[str, Any]) -> list[Person]:
+        if row.get("assigned_to_id") and row.get("assigned_to__is_active"):
+            return [Person(row["assigned_to_id"], row.get("assigned_to__email") or "")]
+        return self.team_managers(row.get("department") or "")
+
+    def owner_and_managers(self, row: dict[str, Any]) -> list[Person]:
+        people = []
+        if row.get("assigned_to_id") and row.get("assigned_to__is_active"):
+            people.append(Person(row["assigned_to_id"], row.get("assigned_to__email") or ""))
+        return people + [
+            m for m in self.team_managers(row.get("department") or "") if m not in people
+        ]
+
+
+# What a sweep's batch must fetch so Recipients can decide without more queries.
+RECIPIENT_FIELDS = ("assigned_to_id", "assigned_to__is_active", "assigned_to__email", "department")
+
+
+@dataclass(frozen=True)
+class AlertSpec:
+    complaint_id: int
+    reference: str
+    kind: str  # StaffAlert.Kind
+    clock: str
+    due_at: datetime.datetime
+    message: str
+    people: Sequence[Person]
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.clock}:{self.due_at.isoformat()}"
+
+
+def staff_alerts_raise(specs: Iterable[AlertSpec], *, now: datetime.datetime) -> int:
+    """Write the alerts and their emails for a batch, in a constant number of queries."""
+    alerts, emails = [], []
+    base = settings.REDRESS_BASE_URL.rstrip("/")
+    for spec in specs:
+        url = base + reverse("staff:complaint", args=[spec.reference])
+        for person in spec.people:
+            alerts.append(
+                StaffAlert(
+                    user_id=person.pk,
+                    complaint_id=spec.complaint_id,
+                    kind=spec.kind,
+                    clock=spec.clock,
+                    due_at=spec.due_at,
+                    message=spec.message[:300],
+                    created_at=now,
+                    dedupe_key=f"{spec.complaint_id}:{spec.key}"[:120],
+                )
+            )
+            if person.email:
+                emails.append(
+                    {
+                        "recipient": person.email,
+                        "template": "staff_alert",
+                        "context": {
+                            "reference": spec.reference,
+                            "kind": spec.kind,
+                            "clock": spec.clock,
+                            "message": spec.message,
+                            "due": spec.due_at.astimezone(LONDON).strftime("%a %d %b %Y %H:%M"),
+                            "url": url,
+                        },
+                        "idempotency_key": f"complaint:{spec.reference}:{spec.key}:staff:{person.pk}",
+                        "complaint_id": spec.complaint_id,
+                    }
+                )
+    StaffAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    notifications_enqueue_bulk(emails)
+    return len(alerts)
+
+
+def staff_alert_mark_read(
+    *, user: AbstractBaseUser, now: datetime.datetime, alert_ids: Sequence[int] | None = None
+) -> int:
+    """Mark the person's alerts read (the given ones, or all); someone else's are untouched."""
+    alerts: QuerySet[StaffAlert] = StaffAlert.objects.filter(user=user, read_at__isnull=True)
+    if alert_ids is not None:
+        alerts = alerts.filter(pk__in=list(alert_ids))
+    return alerts.update(read_at=now)
