@@ -19,10 +19,16 @@ def staff_alerts_for(user: AbstractBaseUser, *, unread_only: bool = False) -> Qu
     return alerts.order_by("-created_at", "-id")
 
 
+BELL_MAX = 99
+
+
 def staff_alert_unread_count(user: AbstractBaseUser) -> int:
+    """Unread alerts, capped at BELL_MAX + 1 (the bell says "99+"): a bounded read of the
+    unread index on every console page, never a COUNT over a person's whole history."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return StaffAlert.objects.filter(user=user, read_at__isnull=True).count()
+    unread = StaffAlert.objects.filter(user=user, read_at__isnull=True)
+    return len(unread.values_list("pk", flat=True)[: BELL_MAX + 1])
 
 
 def complaint_breaches(complaint_ids: list[int] | None = None) -> QuerySet[TimelineEvent]:

@@ -64,9 +64,12 @@ def test_one_run_drains_a_backlog_bigger_than_a_batch(log_complaint, agent, monk
 
     # Then every one is recorded in that run
     assert (done, drained) == (7, True)
-    assert TimelineEvent.objects.filter(
-        kind=TimelineEvent.Kind.BREACH, complaint__in=complaints
-    ).count() == 7
+    assert (
+        TimelineEvent.objects.filter(
+            kind=TimelineEvent.Kind.BREACH, complaint__in=complaints
+        ).count()
+        == 7
+    )
 
 
 def test_a_run_stops_when_its_time_budget_is_spent(log_complaint, agent, monkeypatch):
