@@ -10,6 +10,7 @@ whose due instant moves (a code version re-applied) is a new event; one already 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +33,7 @@ from escalation.calendar import LONDON
 from escalation.clocks import CodeRules
 from escalation.models import CodeVersion
 from escalation.selectors import code_rules
+from escalation.sweeps import sweep_scope
 
 BATCH = 500
 
@@ -40,10 +42,13 @@ def _fmt(instant: datetime.datetime) -> str:
     return instant.astimezone(LONDON).strftime("%a %d %b %Y %H:%M")
 
 
-def _claim(column: str, *, now: datetime.datetime, batch: int) -> list[dict[str, Any]]:
+def _claim(
+    column: str, *, now: datetime.datetime, batch: int, only: Sequence[int] | None
+) -> list[dict[str, Any]]:
     return list(
         Complaint.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(**{f"{column}__lte": now})
+        .filter(**sweep_scope(only))
         .order_by(column)
         .values(*ENFORCEMENT_FIELDS, *RECIPIENT_FIELDS, "reference")[:batch]
     )
@@ -54,14 +59,16 @@ def _versions(rows: list[dict[str, Any]]) -> dict[int, tuple[CodeVersion, CodeRu
     return {v.pk: (v, code_rules(v)) for v in CodeVersion.objects.filter(pk__in=ids)}
 
 
-def complaints_remind_sweep(*, now: datetime.datetime, batch: int = BATCH) -> int:
+def complaints_remind_sweep(
+    *, now: datetime.datetime, batch: int = BATCH, only: Sequence[int] | None = None
+) -> int:
     """Remind the owner (else the team's managers) of each staff clock coming due.
 
     Uses complaint_reminder_due_idx. A reminder whose clock is already due is skipped: the
     breach job speaks then.
     """
     with transaction.atomic():
-        rows = _claim("reminder_due_at", now=now, batch=batch)
+        rows = _claim("reminder_due_at", now=now, batch=batch, only=only)
         if not rows:
             return 0
         versions = _versions(rows)
@@ -112,14 +119,16 @@ def complaints_remind_sweep(*, now: datetime.datetime, batch: int = BATCH) -> in
     return len(events)
 
 
-def complaints_breach_sweep(*, now: datetime.datetime, batch: int = BATCH) -> int:
+def complaints_breach_sweep(
+    *, now: datetime.datetime, batch: int = BATCH, only: Sequence[int] | None = None
+) -> int:
     """Record each staff clock that passed unmet, once; alert the owner and the managers; and
     escalate to the next tier where the code version says a breach does.
 
     Uses complaint_breach_due_idx.
     """
     with transaction.atomic():
-        rows = _claim("breach_due_at", now=now, batch=batch)
+        rows = _claim("breach_due_at", now=now, batch=batch, only=only)
         if not rows:
             return 0
         versions = _versions(rows)

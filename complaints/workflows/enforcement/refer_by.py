@@ -8,23 +8,28 @@ stops offering the ombudsman as a next step.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.db import transaction
 
 from complaints.models import AuditEntry, Complaint, TimelineEvent
 from complaints.timeline import audit_record_bulk, timeline_record_bulk
 from escalation.calendar import local_date
+from escalation.sweeps import sweep_scope
 
 BATCH = 500
 
 
-def complaints_refer_by_sweep(*, now: datetime.datetime, batch: int = BATCH) -> int:
+def complaints_refer_by_sweep(
+    *, now: datetime.datetime, batch: int = BATCH, only: Sequence[int] | None = None
+) -> int:
     """Uses complaint_refer_by_due_idx (adr_refer_by set, refer_by_passed_at not yet)."""
     today = local_date(now)
     with transaction.atomic():
         rows = list(
             Complaint.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(adr_refer_by__lt=today, refer_by_passed_at__isnull=True)
+            .filter(**sweep_scope(only))
             .order_by("adr_refer_by")
             .values("pk", "adr_refer_by", "code_version__adr_scheme_name")[:batch]
         )

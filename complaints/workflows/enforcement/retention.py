@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Func, Value
@@ -12,6 +13,7 @@ from complaints.lifecycle import Status
 from complaints.models import Complaint
 from complaints.redaction import complaints_anonymise
 from escalation.calendar import months_after
+from escalation.sweeps import sweep_scope
 
 BATCH = 500
 MINIMUM_MONTHS = 12
@@ -27,7 +29,9 @@ def retention_cutoff_floor(now: datetime.datetime) -> datetime.datetime:
     return datetime.datetime.combine(months_after(utc.date(), -MINIMUM_MONTHS), utc.timetz())
 
 
-def complaints_retention_sweep(*, now: datetime.datetime, batch: int = BATCH) -> int:
+def complaints_retention_sweep(
+    *, now: datetime.datetime, batch: int = BATCH, only: Sequence[int] | None = None
+) -> int:
     """Uses complaint_retention_due_idx (closed, not anonymised) as a range on closed_at; each
     row's own version then says whether its months have passed."""
     due_before = ExpressionWrapper(
@@ -43,6 +47,7 @@ def complaints_retention_sweep(*, now: datetime.datetime, batch: int = BATCH) ->
                 closed_at__lte=retention_cutoff_floor(now),
             )
             .filter(closed_at__lte=due_before)
+            .filter(**sweep_scope(only))
             .order_by("closed_at")
             .values_list("pk", flat=True)[:batch]
         )
