@@ -284,3 +284,32 @@ def _simulate(
         },
         "happened": happened,
     }
+
+
+_CLOCK_WORDS = {clock.name: clock.label.lower() for clock in STAFF_CLOCKS}
+
+
+def happened_words(entry: dict[str, Any]) -> str:
+    """One entry of `happened` in plain words, for the admin page (and anyone else)."""
+    what = entry["what"]
+    clock = _CLOCK_WORDS.get(entry.get("clock") or "", entry.get("clock") or "")
+    if what == "event":
+        text = f"{entry['kind'].replace('_', ' ').capitalize()} (scripted)"
+        if entry.get("refused"):
+            text += f": refused, {entry['refused']}"
+        return text
+    words = {
+        "reminder": f"Reminder to the owner: {clock} is coming up",
+        "breach": f"Breach recorded: {clock} passed unmet; the owner and managers are alerted",
+        "escalated": f"Escalated to tier {entry.get('tier')}",
+        "adr_letter": "ADR letter sent: "
+        + ("we reached deadlock" if entry.get("reason") == "deadlock" else "the ADR period passed"),
+        "adr_period_reached": "The ADR period is reached: the customer may go to the ombudsman",
+        "auto_closed": "Closed as resolved: the customer did not reply in time",
+        "refer_by_passed": "The time to go to the ombudsman ended",
+        "anonymised": "Personal data removed: the retention period is over",
+        "customer_notified": "The customer is emailed ("
+        + str(entry.get("template", "")).replace("_", " ")
+        + ")",
+    }
+    return words.get(what, what)
