@@ -9,6 +9,7 @@ department's managers; every manager when the team has none).
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,44 +87,58 @@ class AlertSpec:
         return f"{self.kind}:{self.clock}:{self.due_at.isoformat()}"
 
 
+def _digest(keys: list[str]) -> str:
+    return hashlib.sha256("|".join(sorted(keys)).encode()).hexdigest()[:32]
+
+
 def staff_alerts_raise(specs: Iterable[AlertSpec], *, now: datetime.datetime) -> int:
-    """Write the alerts and their emails for a batch, in a constant number of queries."""
-    alerts, emails = [], []
+    """Write a batch's alerts (one per person and clock event) and email each person once for
+    the batch, listing their alerts: a constant number of queries, and a manager whose team
+    breaches a hundred clocks at once gets one email, not a hundred."""
+    alerts: list[StaffAlert] = []
+    items: dict[Person, list[dict[str, str]]] = {}
+    keys: dict[Person, list[str]] = {}
     base = settings.REDRESS_BASE_URL.rstrip("/")
     for spec in specs:
         url = base + reverse("staff:complaint", args=[spec.reference])
         for person in spec.people:
+            key = f"{spec.complaint_id}:{spec.key}"[:120]
             alerts.append(
                 StaffAlert(
-                    user_id=person.pk,
-                    complaint_id=spec.complaint_id,
-                    kind=spec.kind,
-                    clock=spec.clock,
-                    due_at=spec.due_at,
-                    message=spec.message[:300],
-                    created_at=now,
-                    dedupe_key=f"{spec.complaint_id}:{spec.key}"[:120],
+                    user_id=person.pk, complaint_id=spec.complaint_id, kind=spec.kind,
+                    clock=spec.clock, due_at=spec.due_at, message=spec.message[:300],
+                    created_at=now, dedupe_key=key,
                 )
-            )
+            )  # fmt: skip
             if person.email:
-                emails.append(
+                items.setdefault(person, []).append(
                     {
-                        "recipient": person.email,
-                        "template": "staff_alert",
-                        "context": {
-                            "reference": spec.reference,
-                            "kind": spec.kind,
-                            "clock": spec.clock,
-                            "message": spec.message,
-                            "due": spec.due_at.astimezone(LONDON).strftime("%a %d %b %Y %H:%M"),
-                            "url": url,
-                        },
-                        "idempotency_key": f"complaint:{spec.reference}:{spec.key}:staff:{person.pk}",
-                        "complaint_id": spec.complaint_id,
+                        "reference": spec.reference,
+                        "kind": spec.kind,
+                        "clock": spec.clock,
+                        "message": spec.message,
+                        "due": spec.due_at.astimezone(LONDON).strftime("%a %d %b %Y %H:%M"),
+                        "url": url,
                     }
                 )
+                keys.setdefault(person, []).append(key)
     StaffAlert.objects.bulk_create(alerts, ignore_conflicts=True)
-    notifications_enqueue_bulk(emails)
+    notifications_enqueue_bulk(
+        [
+            {
+                "recipient": person.email,
+                "template": "staff_alert",
+                "context": {"alerts": listed, "count": len(listed)},
+                # The same events for the same person are the same email, however often a
+                # sweep runs (the events themselves are recorded once: belt and braces).
+                "idempotency_key": f"staff_alerts:{person.pk}:{_digest(keys[person])}",
+                # About many complaints, so on no one complaint's timeline; it names only
+                # references, never the customer.
+                "complaint_id": None,
+            }
+            for person, listed in items.items()
+        ]
+    )
     return len(alerts)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from notifications.listeners import DeliveryEvent, delivery_announce
 from notifications.models import OutboxMessage
-from notifications.tasks import dispatch
+from notifications.tasks import dispatch, dispatch_many
 
 __all__ = ["dispatch", "notification_enqueue"]
 
@@ -95,7 +95,7 @@ def notifications_enqueue_bulk(messages: Sequence[dict[str, Any]]) -> int:
             idempotency_key__in=[m.idempotency_key for m in new], state=OutboxMessage.State.QUEUED
         ).values_list("pk", flat=True)
     )
-    transaction.on_commit(lambda: [dispatch(pk) for pk in ids])
+    transaction.on_commit(lambda: dispatch_many(ids))
     return len(ids)
 
 

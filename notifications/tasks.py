@@ -45,6 +45,26 @@ def dispatch(message_id: int) -> None:
         )
 
 
+def dispatch_many(message_ids: list[int]) -> None:
+    """Hand many rows to one worker task (a sweep's batch): one broker message, not thousands."""
+    if not message_ids:
+        return
+    try:
+        outbox_deliver_many.delay(list(message_ids))
+    except Exception as exc:  # noqa: BLE001 - broker down: the re-queue sweep will send them later
+        log.warning(
+            "broker unavailable (%s); %s outbox messages left for the re-queue sweep",
+            exc,
+            len(message_ids),
+        )
+
+
+@shared_task(ignore_result=True)
+def outbox_deliver_many(message_ids: list[int]) -> int:
+    """Deliver each row as outbox_deliver does (each claimed on its own); how many were sent."""
+    return sum(outbox_deliver(pk) == "sent" for pk in message_ids)
+
+
 @shared_task(ignore_result=True)
 def outbox_deliver(message_id: int) -> str:
     message = message_claim(message_id)

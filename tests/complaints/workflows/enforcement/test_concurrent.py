@@ -1,4 +1,4 @@
-"""Two beats at once on PostgreSQL: one event and one message per due clock."""
+"""Two beats at once on PostgreSQL: one event, one alert and one email line per due clock."""
 
 from __future__ import annotations
 
@@ -50,4 +50,12 @@ def test_two_sweeps_at_once_record_each_due_clock_once(log_complaint, agent, job
     assert errors == []
     assert TimelineEvent.objects.filter(kind=kind).count() == len(complaints)
     assert StaffAlert.objects.filter(user=agent).count() == len(complaints)
-    assert OutboxMessage.objects.filter(template="staff_alert").count() == len(complaints)
+    # Each person gets one email per sweep batch listing its alerts: every clock in exactly one.
+    emailed = [
+        a["reference"]
+        for context in OutboxMessage.objects.filter(
+            template="staff_alert", recipient=agent.email
+        ).values_list("context", flat=True)
+        for a in context["alerts"]
+    ]
+    assert sorted(emailed) == sorted(c.reference for c in complaints)
