@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
 
@@ -87,6 +88,29 @@ class AlertSpec:
         return f"{self.kind}:{self.clock}:{self.due_at.isoformat()}"
 
 
+def _alerts_insert(alerts: list[StaffAlert]) -> None:
+    """One INSERT … SELECT FROM unnest(arrays); an alert already there is skipped."""
+    if not alerts:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO complaints_staffalert (user_id, complaint_id, kind, clock, due_at, "
+            "message, created_at, dedupe_key) SELECT * FROM unnest(%s::integer[], "
+            "%s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::text[], "
+            "%s::timestamptz[], %s::text[]) ON CONFLICT DO NOTHING",
+            [
+                [a.user_id for a in alerts],
+                [a.complaint_id for a in alerts],
+                [str(a.kind) for a in alerts],
+                [a.clock for a in alerts],
+                [a.due_at for a in alerts],
+                [a.message for a in alerts],
+                [a.created_at for a in alerts],
+                [a.dedupe_key for a in alerts],
+            ],
+        )
+
+
 def _digest(keys: list[str]) -> str:
     return hashlib.sha256("|".join(sorted(keys)).encode()).hexdigest()[:32]
 
@@ -122,7 +146,7 @@ def staff_alerts_raise(specs: Iterable[AlertSpec], *, now: datetime.datetime) ->
                     }
                 )
                 keys.setdefault(person, []).append(key)
-    StaffAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    _alerts_insert(alerts)
     notifications_enqueue_bulk(
         [
             {
