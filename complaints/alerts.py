@@ -17,10 +17,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from complaints.bulk import rows_insert
 from complaints.models import StaffAlert
 from escalation.calendar import LONDON
 from notifications.services import notifications_enqueue_bulk
@@ -89,26 +89,16 @@ class AlertSpec:
 
 
 def _alerts_insert(alerts: list[StaffAlert]) -> None:
-    """One INSERT … SELECT FROM unnest(arrays); an alert already there is skipped."""
-    if not alerts:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO complaints_staffalert (user_id, complaint_id, kind, clock, due_at, "
-            "message, created_at, dedupe_key) SELECT * FROM unnest(%s::integer[], "
-            "%s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::text[], "
-            "%s::timestamptz[], %s::text[]) ON CONFLICT DO NOTHING",
-            [
-                [a.user_id for a in alerts],
-                [a.complaint_id for a in alerts],
-                [str(a.kind) for a in alerts],
-                [a.clock for a in alerts],
-                [a.due_at for a in alerts],
-                [a.message for a in alerts],
-                [a.created_at for a in alerts],
-                [a.dedupe_key for a in alerts],
-            ],
-        )
+    """One statement for the batch; an alert already there is skipped."""
+    rows_insert(
+        "complaints_staffalert",
+        [("user_id", "integer"), ("complaint_id", "bigint"), ("kind", "text"), ("clock", "text"),
+         ("due_at", "timestamptz"), ("message", "text"), ("created_at", "timestamptz"),
+         ("dedupe_key", "text")],
+        [(a.user_id, a.complaint_id, str(a.kind), a.clock, a.due_at, a.message, a.created_at,
+          a.dedupe_key) for a in alerts],
+        skip_conflicts=True,
+    )  # fmt: skip
 
 
 def _digest(keys: list[str]) -> str:

@@ -16,8 +16,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from complaints.bulk import rows_insert
 from complaints.models import AuditEntry, Complaint, Customer, TimelineEvent
 from notifications.listeners import DeliveryEvent
 
@@ -68,31 +70,19 @@ def timeline_record(
 def timeline_record_bulk(events: Iterable[TimelineEvent]) -> None:
     """A sweep's events for many complaints in one query; a repeated dedupe_key is skipped.
 
-    One INSERT … SELECT FROM unnest(arrays): the columns travel as a handful of array
-    parameters, so a batch of thousands costs one statement and little Python.
+    One statement however many (complaints.bulk.rows_insert).
     """
-    rows = list(events)
-    if not rows:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO complaints_timelineevent (complaint_id, kind, visibility, author_id, "
-            "occurred_at, created_at, summary, body, data, dedupe_key) "
-            "SELECT c, k, v, a, o, now(), s, b, d, u FROM unnest(%s::bigint[], %s::text[], "
-            "%s::text[], %s::integer[], %s::timestamptz[], %s::text[], %s::text[], %s::jsonb[], "
-            "%s::text[]) AS t(c, k, v, a, o, s, b, d, u) ON CONFLICT DO NOTHING",
-            [
-                [e.complaint_id for e in rows],
-                [str(e.kind) for e in rows],
-                [str(e.visibility) for e in rows],
-                [e.author_id for e in rows],
-                [e.occurred_at for e in rows],
-                [e.summary[:300] for e in rows],
-                [e.body for e in rows],
-                [json.dumps(e.data or {}, cls=DjangoJSONEncoder) for e in rows],
-                [e.dedupe_key for e in rows],
-            ],
-        )
+    now = timezone.now()
+    rows_insert(
+        "complaints_timelineevent",
+        [("complaint_id", "bigint"), ("kind", "text"), ("visibility", "text"),
+         ("author_id", "integer"), ("occurred_at", "timestamptz"), ("created_at", "timestamptz"),
+         ("summary", "text"), ("body", "text"), ("data", "jsonb"), ("dedupe_key", "text")],
+        [(e.complaint_id, str(e.kind), str(e.visibility), e.author_id, e.occurred_at, now,
+          e.summary[:300], e.body, json.dumps(e.data or {}, cls=DjangoJSONEncoder), e.dedupe_key)
+         for e in events],
+        skip_conflicts=True,
+    )  # fmt: skip
 
 
 def clock_changes_record(
@@ -137,23 +127,13 @@ def audit_record(
 
 def audit_record_bulk(entries: Iterable[AuditEntry]) -> None:
     """A sweep's audit entries for many complaints in one query (unnest, as above)."""
-    rows = list(entries)
-    if not rows:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO complaints_auditentry (actor_id, at, object_type, object_id, action, "
-            "changes) SELECT * FROM unnest(%s::integer[], %s::timestamptz[], %s::text[], "
-            "%s::bigint[], %s::text[], %s::jsonb[])",
-            [
-                [e.actor_id for e in rows],
-                [e.at for e in rows],
-                [e.object_type for e in rows],
-                [e.object_id for e in rows],
-                [e.action for e in rows],
-                [json.dumps(e.changes or {}, cls=DjangoJSONEncoder) for e in rows],
-            ],
-        )
+    rows_insert(
+        "complaints_auditentry",
+        [("actor_id", "integer"), ("at", "timestamptz"), ("object_type", "text"),
+         ("object_id", "bigint"), ("action", "text"), ("changes", "jsonb")],
+        [(e.actor_id, e.at, e.object_type, e.object_id, e.action,
+          json.dumps(e.changes or {}, cls=DjangoJSONEncoder)) for e in entries],
+    )  # fmt: skip
 
 
 def delivery_record(event: DeliveryEvent) -> None:

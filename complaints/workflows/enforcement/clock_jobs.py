@@ -15,11 +15,18 @@ from typing import Any
 
 from django.db import transaction
 
-from complaints.alerts import RECIPIENT_FIELDS, AlertSpec, Recipients, staff_alerts_raise
+from complaints.alerts import (
+    RECIPIENT_FIELDS,
+    AlertSpec,
+    Person,
+    Recipients,
+    staff_alerts_raise,
+)
 from complaints.lifecycle import Action, TransitionRefused
 from complaints.models import AuditEntry, Complaint, StaffAlert, TimelineEvent
 from complaints.staff_clocks import (
     ENFORCEMENT_FIELDS,
+    StaffClock,
     clocks_waiting,
     done_key,
     enforcement_due,
@@ -59,6 +66,20 @@ def _versions(rows: list[dict[str, Any]]) -> dict[int, tuple[CodeVersion, CodeRu
     return {v.pk: (v, code_rules(v)) for v in CodeVersion.objects.filter(pk__in=ids)}
 
 
+def _clock_event(
+    row: dict[str, Any], clock: StaffClock, due: datetime.datetime, kind: str, *,
+    at: datetime.datetime, people: list[Person], summary: str, message: str,
+) -> tuple[TimelineEvent, AlertSpec]:  # fmt: skip
+    """The timeline event (once per clock and due instant) and the alerts for one clock."""
+    stamp = due.isoformat()
+    event = TimelineEvent(
+        complaint_id=row["pk"], kind=str(kind), occurred_at=at, summary=summary,
+        data={"clock": clock.name, "due": stamp, "to": [p.pk for p in people]},
+        dedupe_key=f"{kind!s}:{clock.name}:{stamp}",
+    )  # fmt: skip
+    return event, AlertSpec(row["pk"], row["reference"], kind, clock.name, due, message, people)
+
+
 def complaints_remind_sweep(
     *, now: datetime.datetime, batch: int = BATCH, only: Sequence[int] | None = None
 ) -> int:
@@ -88,29 +109,14 @@ def complaints_remind_sweep(
                 done[key] = stamp
                 if now >= due:
                     continue
-                people = recipients.owner_else_managers(r)
-                message = f"{clock.label} {_fmt(due)}: {r['reference']} is due soon"
-                events.append(
-                    TimelineEvent(
-                        complaint_id=r["pk"],
-                        kind=TimelineEvent.Kind.REMINDER,
-                        occurred_at=now,
-                        summary=f"Reminder sent: {clock.label.lower()} {_fmt(due)}",
-                        data={"clock": clock.name, "due": stamp, "to": [p.pk for p in people]},
-                        dedupe_key=f"reminder:{clock.name}:{stamp}",
-                    )
-                )
-                specs.append(
-                    AlertSpec(
-                        r["pk"],
-                        r["reference"],
-                        StaffAlert.Kind.REMINDER,
-                        clock.name,
-                        due,
-                        message,
-                        people,
-                    )  # fmt: skip
-                )
+                event, spec = _clock_event(
+                    r, clock, due, StaffAlert.Kind.REMINDER, at=now,
+                    people=recipients.owner_else_managers(r),
+                    summary=f"Reminder sent: {clock.label.lower()} {_fmt(due)}",
+                    message=f"{clock.label} {_fmt(due)}: {r['reference']} is due soon",
+                )  # fmt: skip
+                events.append(event)
+                specs.append(spec)
             reminder, breach = enforcement_due({**r, "enforced": done}, rules)
             updates.append((r["pk"], reminder, breach, done, r["enforced"]))
         enforcement_write(updates)
@@ -145,32 +151,18 @@ def complaints_breach_sweep(
                     continue
                 done[key] = stamp
                 breached.append(clock.name)
-                people = recipients.owner_and_managers(r)
-                events.append(
-                    TimelineEvent(
-                        complaint_id=r["pk"],
-                        kind=TimelineEvent.Kind.BREACH,
-                        occurred_at=due,
-                        summary=f"Breached: {clock.label.lower()} {_fmt(due)} passed unmet",
-                        data={"clock": clock.name, "due": stamp, "to": [p.pk for p in people]},
-                        dedupe_key=f"breach:{clock.name}:{stamp}",
-                    )
-                )
+                event, spec = _clock_event(
+                    r, clock, due, StaffAlert.Kind.BREACH, at=due,
+                    people=recipients.owner_and_managers(r),
+                    summary=f"Breached: {clock.label.lower()} {_fmt(due)} passed unmet",
+                    message=f"{clock.label} {_fmt(due)} was missed on {r['reference']}",
+                )  # fmt: skip
+                events.append(event)
+                specs.append(spec)
                 audits.append(
                     AuditEntry(at=now, object_type="complaint", object_id=r["pk"],
                                action="breach", changes={"clock": clock.name, "due": stamp})
                 )  # fmt: skip
-                specs.append(
-                    AlertSpec(
-                        r["pk"],
-                        r["reference"],
-                        StaffAlert.Kind.BREACH,
-                        clock.name,
-                        due,
-                        f"{clock.label} {_fmt(due)} was missed on {r['reference']}",
-                        people,
-                    )  # fmt: skip
-                )
             reminder, breach = enforcement_due({**r, "enforced": done}, rules)
             updates.append((r["pk"], reminder, breach, done, r["enforced"]))
             if breached and version.escalate_on_breach:
