@@ -224,7 +224,8 @@ class CodeVersionAdmin(admin.ModelAdmin):
 
     def simulate_view(self, request: HttpRequest) -> HttpResponse:
         """'What would happen to a complaint under this code?' — `manage.py simulate`."""
-        form = SimulateForm(request.GET if "received" in request.GET else None)
+        initial = {"version": request.GET.get("version"), "nation": "ENG", "category": "other"}
+        form = SimulateForm(request.GET if "received" in request.GET else None, initial=initial)
         result = None
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
@@ -240,6 +241,10 @@ class CodeVersionAdmin(admin.ModelAdmin):
                 for entry in result["happened"]:
                     entry["words"] = happened_words(entry)
                     entry["when"] = datetime.datetime.fromisoformat(entry["at"])
+                result["clock_rows"] = [
+                    (name, _parse_clock(value))
+                    for name, value in result["complaint"]["clocks"].items()
+                ]
         context = {
             **self.admin_site.each_context(request),
             "title": "What would happen to a complaint under this code?",
@@ -248,6 +253,16 @@ class CodeVersionAdmin(admin.ModelAdmin):
             "result": result,
         }
         return render(request, "admin/escalation/simulate.html", context)
+
+
+def _parse_clock(value: str | None) -> datetime.date | datetime.datetime | None:
+    if value is None:
+        return None
+    return (
+        datetime.date.fromisoformat(value)
+        if len(value) == 10
+        else datetime.datetime.fromisoformat(value)
+    )
 
 
 class CodeVersionLinkInline(admin.TabularInline):
