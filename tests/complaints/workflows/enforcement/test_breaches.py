@@ -121,3 +121,63 @@ def test_the_complaint_page_shows_the_recorded_breach(log_complaint, agent, clie
     page = client.get(f"/staff/complaints/{complaint.reference}/")
 
     assert "Breached: respond by" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("nation", "breached_at"),
+    [
+        # Received Friday 28 Aug 2026: Monday 31 Aug is a bank holiday except in Scotland.
+        ("ENG", at(2026, 9, 7, 17, 30)),
+        ("WLS", at(2026, 9, 7, 17, 30)),
+        ("NIR", at(2026, 9, 7, 17, 30)),
+        ("SCT", at(2026, 9, 4, 17, 30)),
+    ],
+)
+def test_the_breach_follows_the_bank_holidays_of_the_complaints_nation(
+    log_complaint, agent, nation, breached_at
+):
+    complaint = log_complaint(at(2026, 8, 28, 10, 0), nation=nation, assigned_to=agent)
+
+    assert enforce(now=breached_at - datetime.timedelta(seconds=1), jobs=["breaches"]) == {
+        "breaches": 0
+    }
+    assert enforce(now=breached_at, jobs=["breaches"]) == {"breaches": 1}
+    assert complaint.events.get(kind=TimelineEvent.Kind.BREACH).occurred_at == breached_at
+
+
+def test_the_breach_is_at_closing_time_in_gmt_after_the_clocks_go_back(log_complaint, agent):
+    # Received Monday 19 Oct 2026 (BST); due Monday 26 Oct 17:30, which is GMT: 17:30Z.
+    complaint = log_complaint(at(2026, 10, 19, 10, 0), assigned_to=agent)
+
+    assert enforce(now=datetime.datetime(2026, 10, 26, 16, 30, tzinfo=datetime.UTC),
+                   jobs=["breaches"]) == {"breaches": 0}  # fmt: skip
+    assert enforce(now=datetime.datetime(2026, 10, 26, 17, 30, tzinfo=datetime.UTC),
+                   jobs=["breaches"]) == {"breaches": 1}  # fmt: skip
+    assert complaint.respond_by == at(2026, 10, 26, 17, 30)
+
+
+def test_the_breach_is_at_closing_time_in_bst_after_the_clocks_go_forward(log_complaint, agent):
+    # Received Monday 23 March 2026 (GMT); due Monday 30 March 17:30 BST = 16:30Z.
+    log_complaint(at(2026, 3, 23, 10, 0), assigned_to=agent)
+
+    assert enforce(now=datetime.datetime(2026, 3, 30, 16, 29, tzinfo=datetime.UTC),
+                   jobs=["breaches"]) == {"breaches": 0}  # fmt: skip
+    assert enforce(now=datetime.datetime(2026, 3, 30, 16, 30, tzinfo=datetime.UTC),
+                   jobs=["breaches"]) == {"breaches": 1}  # fmt: skip
+
+
+def test_a_complaint_under_an_older_version_keeps_that_versions_clock(log_complaint, agent,
+                                                                       admin_staff):  # fmt: skip
+    from escalation.services import code_version_draft, code_version_publish
+
+    complaint = log_complaint(at(2026, 11, 2, 10, 0), assigned_to=agent)
+    draft = code_version_draft(source=complaint.code_version, by=admin_staff)
+    draft.channel_windows.filter(channel="email").update(respond_working_days=2)
+    code_version_publish(version=draft, effective_from=at(2026, 11, 2, 12, 0),
+                         now=at(2026, 11, 2, 11, 0))  # fmt: skip
+    newer = log_complaint(at(2026, 11, 2, 13, 0), assigned_to=agent)
+
+    counts = enforce(now=at(2026, 11, 4, 17, 30), jobs=["breaches"])
+
+    assert counts == {"breaches": 1}
+    assert complaint_breaches().get().complaint_id == newer.pk
