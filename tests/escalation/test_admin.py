@@ -231,3 +231,18 @@ def test_simulate_page_explains_a_bad_event_line_and_shows_no_result(client, adm
     html = response.content.decode()
     assert "Unknown event kind" in html
     assert "What Redress would do" not in html
+
+
+@pytest.mark.django_db
+def test_a_drafts_page_offers_the_enforcement_settings(client, admin_staff):
+    from escalation.services import code_version_draft
+
+    client.force_login(admin_staff)
+    draft = code_version_draft(
+        source=CodeVersion.objects.get(code__slug="sovision-it-2016", number=1), by=admin_staff
+    )
+
+    html = client.get(f"/admin/escalation/codeversion/{draft.pk}/change/").content.decode()
+
+    assert 'name="reminder_working_days_before"' in html
+    assert 'name="escalate_on_breach"' in html
