@@ -115,6 +115,15 @@ def submit(args: argparse.Namespace) -> list[Figure]:
     )
 
 
+@benchmark("enforce")
+def enforce(args: argparse.Namespace) -> list[Figure]:
+    """Every beat job with nothing due, then 10,000 due clocks end to end (WRITES: use a copy)."""
+    from bench.enforce import enforcement_bench
+
+    names = [n.strip() for n in (args.enforce_databases or "").split(",") if n.strip()]
+    return enforcement_bench(Figure, names)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000, help="Complaints to seed up to.")
@@ -144,6 +153,12 @@ def main(argv: list[str] | None = None) -> int:
         "--submit-follow",
         action="store_true",
         help="Customers also fetch the thanks page the 303 points to.",
+    )
+    group = parser.add_argument_group("enforce", "The beat jobs (bench/enforce.py).")
+    group.add_argument(
+        "--enforce-databases",
+        help="Database names on the same server to measure in turn (copies: it writes), e.g. "
+        "redress_bench_copy_100k,redress_bench_copy_1m; default the bench database.",
     )
     args = parser.parse_args(argv)
     chosen = [n.strip() for n in args.only.split(",") if n.strip()] or list(BENCHMARKS)

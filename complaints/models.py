@@ -43,6 +43,9 @@ class Customer(models.Model):
     )
     vulnerability_flags = models.JSONField(default=list, blank=True)
     vulnerability_notes = models.TextField(blank=True)
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="Personal data removed after the retention period."
+    )
     portal_user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -178,6 +181,18 @@ class Complaint(models.Model):
     adr_period_reached_at = models.DateTimeField(
         null=True, blank=True, help_text="When the ADR-period sweep told the customer."
     )
+    # Enforcement (beat), precomputed on every write like next_due_at so each job is one range
+    # scan: the earliest reminder and the earliest breach still to act on across the staff
+    # clocks (complaints.staff_clocks), and which (clock, due instant) each job already did.
+    reminder_due_at = models.DateTimeField(null=True, blank=True)
+    breach_due_at = models.DateTimeField(null=True, blank=True)
+    enforced = models.JSONField(default=dict, blank=True)
+    refer_by_passed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the ombudsman window closed (refer-by passed)."
+    )
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="Personal data removed after the retention period."
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -219,20 +234,35 @@ class Complaint(models.Model):
                 condition=Q(status="awaiting_customer", auto_close_at__isnull=False),
                 name="complaint_auto_close_due_idx",
             ),
-            # ADR-period sweep: open complaints whose ADR period has passed.
+            # escalation.sweeps.complaints_adr_period_sweep: open, ADR date passed, not yet told.
             models.Index(
                 fields=["adr_eligible_from"],
-                condition=Q(
-                    status__in=[
-                        "new",
-                        "acknowledged",
-                        "investigating",
-                        "awaiting_customer",
-                        "escalated",
-                        "final_response",
-                    ]
-                ),
-                name="complaint_adr_due_idx",
+                condition=Q(status__in=_OPEN, adr_period_reached_at__isnull=True),
+                name="complaint_adr_pending_idx",
+            ),
+            # complaints.workflows.enforcement.reminders (job "reminders"): reminder_due_at <= now.
+            models.Index(
+                fields=["reminder_due_at"],
+                condition=Q(reminder_due_at__isnull=False),
+                name="complaint_reminder_due_idx",
+            ),
+            # complaints.workflows.enforcement.breaches (job "breaches"): breach_due_at <= now.
+            models.Index(
+                fields=["breach_due_at"],
+                condition=Q(breach_due_at__isnull=False),
+                name="complaint_breach_due_idx",
+            ),
+            # complaints.workflows.enforcement.refer_by (job "refer_by"): refer-by date passed.
+            models.Index(
+                fields=["adr_refer_by"],
+                condition=Q(adr_refer_by__isnull=False, refer_by_passed_at__isnull=True),
+                name="complaint_refer_by_due_idx",
+            ),
+            # complaints.workflows.enforcement.retention (job "retention"): closed, not anonymised.
+            models.Index(
+                fields=["closed_at"],
+                condition=Q(status="closed", anonymised_at__isnull=True),
+                name="complaint_retention_due_idx",
             ),
         ]
 
@@ -268,6 +298,10 @@ class TimelineEvent(models.Model):
         ASSIGNMENT = "assignment", "Assignment"
         ESCALATION = "escalation", "Escalation"
         NOTIFICATION = "notification", "Notification"
+        REMINDER = "reminder", "Reminder"
+        BREACH = "breach", "Breach"
+        REFER_BY = "refer_by", "Ombudsman window closed"
+        ANONYMISED = "anonymised", "Anonymised"
 
     class Visibility(models.TextChoices):
         INTERNAL = "internal", "Internal"
@@ -454,3 +488,47 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.dated:%d %b %Y}"
+
+
+class StaffAlert(models.Model):
+    """An in-app alert to one member of staff about one clock event on one complaint.
+
+    One row per (person, event): the dedupe key names the event (e.g. `breach:respond_by:<due>`),
+    so however often a sweep runs, a person is alerted once. The email copy goes through the
+    outbox with the same key.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "Reminder"
+        BREACH = "breach", "Breach"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_alerts"
+    )
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="staff_alerts")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    clock = models.CharField(max_length=32)
+    due_at = models.DateTimeField()
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedupe_key"], name="staff_alert_once"),
+        ]
+        indexes = [
+            # The bell: selectors.alerts.staff_alert_unread_count(user).
+            models.Index(
+                fields=["user", "created_at"],
+                condition=Q(read_at__isnull=True),
+                name="staff_alert_unread_idx",
+            ),
+            # The alerts page: selectors.alerts.staff_alerts_for(user), newest first.
+            models.Index(fields=["user", "-created_at", "-id"], name="staff_alert_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.clock} {self.complaint_id}"

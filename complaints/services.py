@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from complaints.lifecycle import OPEN, Status
 from complaints.models import Complaint, Customer, TimelineEvent
+from complaints.staff_clocks import complaint_enforcement_refresh
 from complaints.timeline import audit_record, clock_changes_record, timeline_record
 from complaints.tokens import follow_token_make
 from escalation.choices import CLOCK_NAMES, Category, Channel
@@ -221,6 +222,7 @@ def complaint_create(
     clocks = compute_clocks(code_rules(version), _clock_inputs(complaint))
     _clocks_assign(complaint, clocks)
     complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
+    complaint_enforcement_refresh(complaint)
     for _ in range(5):
         complaint.reference = reference_generate()
         try:
@@ -344,6 +346,7 @@ def complaint_clocks_apply(
         complaint.adr_employees = complaint.customer.adr_employees
     changes = complaint_refresh_clocks(complaint)
     complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
+    complaint_enforcement_refresh(complaint)
     complaint.row_version += 1
     complaint.save()
     clock_changes_record(complaint=complaint, changes=changes, now=now, by=by, reason=reason)

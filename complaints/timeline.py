@@ -10,12 +10,16 @@ delivery states reach a complaint's timeline through `delivery_record`, which
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from complaints.bulk import rows_insert
 from complaints.models import AuditEntry, Complaint, Customer, TimelineEvent
 from notifications.listeners import DeliveryEvent
 
@@ -64,8 +68,21 @@ def timeline_record(
 
 
 def timeline_record_bulk(events: Iterable[TimelineEvent]) -> None:
-    """A sweep's events for many complaints in one query; a repeated dedupe_key is skipped."""
-    TimelineEvent.objects.bulk_create(list(events), ignore_conflicts=True)
+    """A sweep's events for many complaints in one query; a repeated dedupe_key is skipped.
+
+    One statement however many (complaints.bulk.rows_insert).
+    """
+    now = timezone.now()
+    rows_insert(
+        "complaints_timelineevent",
+        [("complaint_id", "bigint"), ("kind", "text"), ("visibility", "text"),
+         ("author_id", "integer"), ("occurred_at", "timestamptz"), ("created_at", "timestamptz"),
+         ("summary", "text"), ("body", "text"), ("data", "jsonb"), ("dedupe_key", "text")],
+        [(e.complaint_id, str(e.kind), str(e.visibility), e.author_id, e.occurred_at, now,
+          e.summary[:300], e.body, json.dumps(e.data or {}, cls=DjangoJSONEncoder), e.dedupe_key)
+         for e in events],
+        skip_conflicts=True,
+    )  # fmt: skip
 
 
 def clock_changes_record(
@@ -109,8 +126,14 @@ def audit_record(
 
 
 def audit_record_bulk(entries: Iterable[AuditEntry]) -> None:
-    """A sweep's audit entries for many complaints in one query."""
-    AuditEntry.objects.bulk_create(entries)
+    """A sweep's audit entries for many complaints in one query (unnest, as above)."""
+    rows_insert(
+        "complaints_auditentry",
+        [("actor_id", "integer"), ("at", "timestamptz"), ("object_type", "text"),
+         ("object_id", "bigint"), ("action", "text"), ("changes", "jsonb")],
+        [(e.actor_id, e.at, e.object_type, e.object_id, e.action,
+          json.dumps(e.changes or {}, cls=DjangoJSONEncoder)) for e in entries],
+    )  # fmt: skip
 
 
 def delivery_record(event: DeliveryEvent) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -15,8 +16,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from complaints.workflows.simulator import SimulationError, complaint_simulate, happened_words
 from escalation.choices import CLOCK_NAMES
-from escalation.forms import IsoInstantField, WhatIfForm
+from escalation.forms import IsoInstantField, SimulateForm, WhatIfForm
 from escalation.models import ChannelWindow, ClosureDay, CodeOfPractice, CodeVersion, EscalationTier
 from escalation.services import code_make_current, code_version_draft, code_version_publish
 
@@ -106,6 +108,10 @@ class CodeVersionAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Enforcement (beat)",
+            {"fields": ["reminder_working_days_before", "escalate_on_breach"]},
+        ),
         ("Record keeping", {"fields": ["retention_months_after_closure"]}),
         ("Source", {"fields": ["source_text", "created_by", "created_at", "published_at"]}),
     ]
@@ -135,6 +141,7 @@ class CodeVersionAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("what-if/", wrap(self.what_if_view), name="escalation_codeversion_what_if"),
+            path("simulate/", wrap(self.simulate_view), name="escalation_codeversion_simulate"),
             path("<int:pk>/draft/", wrap(self.draft_view), name="escalation_codeversion_draft"),
             path(
                 "<int:pk>/publish/", wrap(self.publish_view), name="escalation_codeversion_publish"
@@ -214,6 +221,48 @@ class CodeVersionAdmin(admin.ModelAdmin):
             "codes": CodeOfPractice.objects.order_by("slug"),
         }
         return render(request, "admin/escalation/what_if.html", context)
+
+    def simulate_view(self, request: HttpRequest) -> HttpResponse:
+        """'What would happen to a complaint under this code?' — `manage.py simulate`."""
+        initial = {"version": request.GET.get("version"), "nation": "ENG", "category": "other"}
+        form = SimulateForm(request.GET if "received" in request.GET else None, initial=initial)
+        result = None
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = complaint_simulate(
+                    version=data["version"], channel=data["channel"], received=data["received"],
+                    until=data["until"], first_made=data["first_made"], nation=data["nation"],
+                    category=data["category"], employees=data["employees"], events=data["events"],
+                )  # fmt: skip
+            except SimulationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                for entry in result["happened"]:
+                    entry["words"] = happened_words(entry)
+                    entry["when"] = datetime.datetime.fromisoformat(entry["at"])
+                result["clock_rows"] = [
+                    (name, _parse_clock(value))
+                    for name, value in result["complaint"]["clocks"].items()
+                ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "What would happen to a complaint under this code?",
+            "opts": self.model._meta,
+            "form": form,
+            "result": result,
+        }
+        return render(request, "admin/escalation/simulate.html", context)
+
+
+def _parse_clock(value: str | None) -> datetime.date | datetime.datetime | None:
+    if value is None:
+        return None
+    return (
+        datetime.date.fromisoformat(value)
+        if len(value) == 10
+        else datetime.datetime.fromisoformat(value)
+    )
 
 
 class CodeVersionLinkInline(admin.TabularInline):

@@ -163,6 +163,29 @@ class WorkingCalendar:
             day += _ONE_DAY
         return day
 
+    def previous_working_day(self, day: datetime.date) -> datetime.date:
+        """The last working day strictly before ``day``."""
+        day -= _ONE_DAY
+        while not self.is_working_day(day):
+            day -= _ONE_DAY
+        return day
+
+    def working_days_before(self, due: datetime.datetime, n: int) -> datetime.datetime:
+        """The same local wall time ``n`` working days before the local date of ``due``.
+
+        Reminders use it: a clock due at 17:30 on Monday 9 November is reminded at 17:30 on
+        the working day before (Friday), in this nation's calendar; across a DST change the
+        wall time is kept, not the UTC offset.
+        """
+        _require_aware(due, "due")
+        if n < 0:
+            raise ValueError(f"number of working days must not be negative, got {n}")
+        local = due.astimezone(LONDON)
+        day = local.date()
+        for _ in range(n):
+            day = self.previous_working_day(day)
+        return _local_instant(day, local.time().replace(tzinfo=None))
+
     def working_days_after(self, start: datetime.date, n: int) -> datetime.date:
         """The ``n``th working day strictly after ``start``; ``start`` itself when ``n`` is 0."""
         if n < 0:

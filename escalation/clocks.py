@@ -43,6 +43,8 @@ class CodeRules:
     adr_threshold_inclusive: bool = True
     adr_excluded_categories: frozenset[str] = frozenset()
     closure_days: frozenset[datetime.date] = frozenset()
+    # Reminders before each staff-facing clock; None = no reminders.
+    reminder_working_days_before: int | None = 1
 
 
 @dataclass(frozen=True)

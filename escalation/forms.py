@@ -8,10 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.dateparse import parse_datetime
 
+from complaints.workflows.simulator import EVENT_KINDS, ScriptedEvent
 from escalation.calendar import local_date
 from escalation.choices import CLOCK_NAMES, Category, Channel, Nation
 from escalation.clocks import ClockInputs, Clocks, compute_clocks
-from escalation.models import CodeOfPractice
+from escalation.models import CodeOfPractice, CodeVersion
 from escalation.selectors import NoCodeInForce, code_rules, code_version_in_force
 
 
@@ -123,3 +124,46 @@ def clocks_as_json(clocks: Clocks) -> dict[str, Any]:
     out["adr_eligible"] = clocks.adr_eligible
     out["adr_ineligible_reason"] = clocks.adr_ineligible_reason or None
     return out
+
+
+class SimulateForm(forms.Form):
+    """The admin simulator's input: a code version (drafts included), a complaint, events."""
+
+    version = forms.ModelChoiceField(
+        queryset=CodeVersion.objects.select_related("code").order_by("code__slug", "-number"),
+        help_text="Drafts too: try one before publishing it.",
+    )
+    channel = forms.ChoiceField(choices=Channel.choices)
+    received = IsoInstantField(help_text="When the complaint reached us (ISO-8601).")
+    first_made = IsoInstantField(required=False, help_text="Blank: when it was received.")
+    nation = forms.ChoiceField(choices=Nation.choices, initial=Nation.ENG)
+    category = forms.ChoiceField(choices=Category.choices, initial=Category.OTHER)
+    employees = forms.IntegerField(
+        required=False, min_value=0, help_text="Blank for a consumer; a business's head-count."
+    )
+    events = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="One a line: ISO8601=KIND, e.g. 2026-11-03T10:00=resolution_proposed. Kinds: "
+        + ", ".join(EVENT_KINDS)
+        + ".",
+    )
+    until = IsoInstantField(help_text="Simulate up to this instant (ISO-8601).")
+
+    def clean_events(self) -> list[ScriptedEvent]:
+        found, problems = [], []
+        field = IsoInstantField()
+        for number, line in enumerate(self.cleaned_data.get("events", "").splitlines(), 1):
+            line = line.strip()
+            if not line:
+                continue
+            when, sep, kind = line.rpartition("=")
+            try:
+                if not sep:
+                    raise forms.ValidationError("write it as ISO8601=KIND")
+                found.append(ScriptedEvent(at=field.clean(when.strip()), kind=kind.strip()))
+            except forms.ValidationError as exc:
+                problems.append(f"Line {number} ({line[:40]}): {' '.join(exc.messages)}")
+        if problems:
+            raise forms.ValidationError(problems)
+        return found

@@ -141,6 +141,21 @@ class CodeVersion(models.Model):
     company_email = models.EmailField(blank=True)
     company_website = models.CharField(max_length=200, blank=True)
     company_registration = models.CharField(max_length=300, blank=True)
+    # Enforcement (beat): reminders before each staff-facing clock, escalation on breach.
+    reminder_working_days_before = models.PositiveSmallIntegerField(
+        "remind staff (working days before each clock)",
+        null=True,
+        blank=True,
+        default=1,
+        help_text="Reminders go to the owner, else the team's managers, this many working days "
+        "before acknowledge-by, respond-by and resolve-by. Blank = no reminders.",
+    )
+    escalate_on_breach = models.BooleanField(
+        "a breach escalates the complaint",
+        default=False,
+        help_text="Ticked only where the code's text says a missed window moves the complaint "
+        "to the next tier.",
+    )
     retention_months_after_closure = models.PositiveSmallIntegerField(
         "keep records after closure (months)",
         default=12,

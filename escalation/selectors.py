@@ -91,4 +91,5 @@ def _code_rules_build(version: CodeVersion) -> CodeRules:
         adr_threshold_inclusive=version.adr_threshold_inclusive,
         adr_excluded_categories=frozenset(version.adr_excluded_categories),
         closure_days=frozenset(d.date for d in version.closure_days.all()),
+        reminder_working_days_before=version.reminder_working_days_before,
     )

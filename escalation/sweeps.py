@@ -7,6 +7,7 @@ does not grow with the number of complaints.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import F
@@ -21,7 +22,14 @@ from escalation.choices import AdrLetterPolicy
 BATCH = 500
 
 
-def complaints_auto_close_sweep(*, now: datetime.datetime, batch: int = BATCH) -> int:
+def sweep_scope(only: Sequence[int] | None) -> dict[str, object]:
+    """`only`: the complaints a simulation acts on (None: every complaint due)."""
+    return {} if only is None else {"pk__in": list(only)}
+
+
+def complaints_auto_close_sweep(
+    *, now: datetime.datetime, batch: int = BATCH, only: Sequence[int] | None = None
+) -> int:
     """Close as resolved the complaints whose customer stayed silent past auto_close_at.
 
     Uses complaint_auto_close_due_idx. Auto-closing never stops the ADR clock: adr_eligible_from
@@ -31,6 +39,7 @@ def complaints_auto_close_sweep(*, now: datetime.datetime, batch: int = BATCH) -
         rows = list(
             Complaint.objects.select_for_update(skip_locked=True)
             .filter(status=Status.AWAITING_CUSTOMER, auto_close_at__lte=now)
+            .filter(**sweep_scope(only))
             .order_by("auto_close_at")
             .values_list("pk", "auto_close_at")[:batch]
         )
@@ -43,6 +52,8 @@ def complaints_auto_close_sweep(*, now: datetime.datetime, batch: int = BATCH) -
             resolved_at=Coalesce(F("resolved_at"), now),
             next_due_at=None,
             next_due_clock="",
+            reminder_due_at=None,
+            breach_due_at=None,
             row_version=F("row_version") + 1,
         )
         timeline_record_bulk(
@@ -77,7 +88,9 @@ def complaints_auto_close_sweep(*, now: datetime.datetime, batch: int = BATCH) -
     return closed
 
 
-def complaints_adr_period_sweep(*, now: datetime.datetime, batch: int = BATCH) -> int:
+def complaints_adr_period_sweep(
+    *, now: datetime.datetime, batch: int = BATCH, only: Sequence[int] | None = None
+) -> int:
     """Tell customers whose complaint is still open that the ADR period has passed.
 
     Uses complaint_adr_due_idx. Under a code whose ADR letter is sent unprompted (Ofcom 2026),
@@ -94,6 +107,7 @@ def complaints_adr_period_sweep(*, now: datetime.datetime, batch: int = BATCH) -
                 adr_eligible_from__lte=today,
                 adr_period_reached_at__isnull=True,
             )
+            .filter(**sweep_scope(only))
             .order_by("adr_eligible_from")
             .values(
                 "pk",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from notifications.listeners import DeliveryEvent, delivery_announce
 from notifications.models import OutboxMessage
-from notifications.tasks import dispatch
+from notifications.tasks import dispatch, dispatch_many
 
 __all__ = ["dispatch", "notification_enqueue"]
 
@@ -55,3 +55,55 @@ def notification_enqueue(
             )
         )
     return message
+
+
+def notifications_enqueue_bulk(messages: Sequence[dict[str, Any]]) -> int:
+    """Many outbox rows in a constant number of queries (a sweep's batch), once per key.
+
+    Each dict has recipient, template, context, idempotency_key and optionally complaint_id.
+    Rows already there are left alone; the new ones are handed to a worker on commit. The
+    "queued" state is not announced to listeners row by row (the sweep's own timeline event
+    says who was told); "sent" and "failed" are, by the worker, as for every row.
+    """
+    if not messages:
+        return 0
+    keys = [m["idempotency_key"] for m in messages]
+    existing = set(
+        OutboxMessage.objects.filter(idempotency_key__in=keys).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    retry_at = timezone.now() + datetime.timedelta(minutes=2)
+    new = [
+        OutboxMessage(
+            recipient=m["recipient"],
+            template=m["template"],
+            context=m["context"],
+            idempotency_key=m["idempotency_key"],
+            complaint_id=m.get("complaint_id"),
+            next_attempt_at=retry_at,
+        )
+        for m in {
+            m["idempotency_key"]: m for m in messages if m["idempotency_key"] not in existing
+        }.values()
+    ]
+    if not new:
+        return 0
+    OutboxMessage.objects.bulk_create(new, ignore_conflicts=True)
+    ids = list(
+        OutboxMessage.objects.filter(
+            idempotency_key__in=[m.idempotency_key for m in new], state=OutboxMessage.State.QUEUED
+        ).values_list("pk", flat=True)
+    )
+    transaction.on_commit(lambda: dispatch_many(ids))
+    return len(ids)
+
+
+def outbox_redact(*, message_ids: Sequence[int]) -> int:
+    """Remove the personal data (address, context, attachments) from delivered-or-not rows.
+
+    The retention job calls it; the row (template, states, dates) stays as a statistic.
+    """
+    return OutboxMessage.objects.filter(pk__in=list(message_ids)).update(
+        recipient="", context={}, attachments=[]
+    )

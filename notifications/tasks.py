@@ -3,6 +3,7 @@ a row to them. Each state a row reaches is announced to the listeners (notificat
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from celery import shared_task
@@ -42,6 +43,26 @@ def dispatch(message_id: int) -> None:
             exc,
             message_id,
         )
+
+
+def dispatch_many(message_ids: list[int]) -> None:
+    """Hand many rows to one worker task (a sweep's batch): one broker message, not thousands."""
+    if not message_ids:
+        return
+    try:
+        outbox_deliver_many.delay(list(message_ids))
+    except Exception as exc:  # noqa: BLE001 - broker down: the re-queue sweep will send them later
+        log.warning(
+            "broker unavailable (%s); %s outbox messages left for the re-queue sweep",
+            exc,
+            len(message_ids),
+        )
+
+
+@shared_task(ignore_result=True)
+def outbox_deliver_many(message_ids: list[int]) -> int:
+    """Deliver each row as outbox_deliver does (each claimed on its own); how many were sent."""
+    return sum(outbox_deliver(pk) == "sent" for pk in message_ids)
 
 
 @shared_task(ignore_result=True)
@@ -87,13 +108,11 @@ def outbox_deliver(message_id: int) -> str:
     return "sent"
 
 
-@shared_task(ignore_result=True)
-def outbox_requeue_stale() -> int:
-    """Beat: re-send rows never picked up (broker down at commit) or stuck mid-send.
+def outbox_requeue_due(*, now: datetime.datetime, batch: int = REQUEUE_BATCH) -> int:
+    """Re-send rows never picked up (broker down at commit) or stuck mid-send.
 
-    A bounded batch per run, claimed with SKIP LOCKED so two beats never double-send.
+    A bounded batch per call, claimed with SKIP LOCKED so two beats never double-send.
     """
-    now = timezone.now()
     with transaction.atomic():
         ids = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -102,7 +121,7 @@ def outbox_requeue_stale() -> int:
                 next_attempt_at__lte=now,
             )
             .order_by("next_attempt_at")
-            .values_list("pk", flat=True)[:REQUEUE_BATCH]
+            .values_list("pk", flat=True)[:batch]
         )
         # Stuck "sending" rows go back to queued so outbox_deliver can claim them again.
         OutboxMessage.objects.filter(pk__in=ids, state=OutboxMessage.State.SENDING).update(
@@ -112,3 +131,9 @@ def outbox_requeue_stale() -> int:
     for message_id in ids:
         transaction.on_commit(lambda mid=message_id: dispatch(mid))
     return len(ids)
+
+
+@shared_task(ignore_result=True)
+def outbox_requeue_stale() -> int:
+    """Beat (through the enforcement framework too): one batch as of now."""
+    return outbox_requeue_due(now=timezone.now())

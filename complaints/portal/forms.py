@@ -290,7 +290,7 @@ def action_intro(name: str, page: FollowPage) -> str:
     if name == "customer_request_deadlock":
         then = (
             " It tells you how to take your complaint to the ombudsman."
-            if page.adr.eligible
+            if page.adr.eligible and not page.adr.window_closed
             else ""
         )
         return f"A deadlock letter is our final word on your complaint.{then}"

@@ -86,6 +86,7 @@ class AdrPosition:
     when: str = ""
     deadline: str = ""
     not_eligible_because: str = ""
+    window_closed: bool = False  # adr_refer_by has passed: the ombudsman is no longer a next step
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,11 @@ def status_words(page: FollowPage) -> str:
         ),
     }
     text = words.get(c.status, "")
+    if page.adr.window_closed:
+        # The ombudsman window has closed: stop offering it as the next step.
+        text = text.replace(" or go to the ombudsman.", ".").replace(
+            " You can take it to the ombudsman.", ""
+        )
     return text if c.status == Status.ESCALATED else text + formal
 
 
@@ -325,6 +331,11 @@ def adr_position(complaint: Complaint, now: datetime.datetime) -> AdrPosition:
     if c.status == Status.ADR_REFERRED:
         return AdrPosition(eligible=True, scheme_name=scheme, referred=True, can_go_now=True,
                            when=f"You have taken your complaint to {scheme}.")  # fmt: skip
+    if c.refer_by_passed_at is not None or (c.adr_refer_by is not None and today > c.adr_refer_by):
+        # The window has closed (recorded by the refer-by job): no longer a next step to offer.
+        return AdrPosition(eligible=True, scheme_name=scheme, can_go_now=False,
+                           when=f"The time to take your complaint to {scheme} has ended.",
+                           deadline=deadline, window_closed=True)  # fmt: skip
     if c.adr_eligible_from <= today:
         when = f"You can take your complaint to {scheme} from today."
         can_go = True

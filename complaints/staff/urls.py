@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from complaints.staff.views import complaint, letters, log_contact, queue
+from complaints.staff.views import alerts, complaint, letters, log_contact, queue
 
 app_name = "staff"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
         name="attachment",
     ),
     path("log/<str:channel>/", log_contact.log_contact, name="log"),
+    path("alerts/", alerts.alerts_view, name="alerts"),
+    path("alerts/read/", alerts.alerts_mark_read, name="alerts_read"),
     path(
         "complaints/<str:reference>/letters/<int:letter_id>/",
         letters.staff_letter,

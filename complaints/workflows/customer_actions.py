@@ -16,6 +16,7 @@ from django.db.models import Max, Q
 from complaints.lifecycle import Action, TransitionRefused
 from complaints.models import Complaint, Status, TimelineEvent
 from complaints.services import complaint_create, complaint_next_due
+from complaints.staff_clocks import complaint_enforcement_refresh
 from complaints.timeline import audit_record, timeline_record
 from complaints.tokens import FOLLOW_MAX_AGE
 from complaints.workflows.actions import escalate_to, escalation_target
@@ -268,6 +269,7 @@ def customer_complain_about_code(
         code_complaint.next_due_at, code_complaint.next_due_clock = complaint_next_due(
             code_complaint
         )
+        complaint_enforcement_refresh(code_complaint)
         code_complaint.save()
         timeline_record(
             complaint=code_complaint, kind=event.kind, summary=event.summary, body=event.body,

@@ -18,6 +18,7 @@ from complaints.services import (
     complaint_create,
     complaint_next_due,
 )
+from complaints.staff_clocks import complaint_enforcement_refresh
 from complaints.timeline import audit_record, timeline_record
 from escalation.calendar import LONDON
 from escalation.clocks import ClockInputs, compute_clocks
@@ -334,6 +335,7 @@ def complaint_log_contact(
                 data={"from": "new", "to": complaint.status, "action": "log_contact"},
             )
         complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
+        complaint_enforcement_refresh(complaint)
         complaint.save()
         audit_record(
             by=by,

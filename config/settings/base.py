@@ -137,19 +137,36 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat: every enforcement job (complaints.workflows.enforcement.jobs) on its own interval, in
+# seconds, each overridable from the environment (REDRESS_BEAT_<JOB>_SECONDS). Each run drains
+# its job within REDRESS_ENFORCE_BUDGET_SECONDS and re-enqueues itself if more is due.
+REDRESS_BEAT_SECONDS = {
+    job: env.float(f"REDRESS_BEAT_{job.upper()}_SECONDS", default=default)
+    for job, default in {
+        "outbox": 60.0,  # rows written while the broker was down are never lost
+        "breaches": 60.0,
+        "reminders": 300.0,
+        "auto_close": 300.0,
+        "adr_period": 900.0,
+        "refer_by": 3600.0,
+        "retention": 3600.0,
+        "letters": 120.0,  # letters not rendered after commit, or that failed to render
+    }.items()
+}
+REDRESS_ENFORCE_BUDGET_SECONDS = env.float("REDRESS_ENFORCE_BUDGET_SECONDS", default=50.0)
+_BEAT_ENTRY_NAMES = {
+    "outbox": "outbox-requeue-stale",
+    "auto_close": "complaints-auto-close",
+    "adr_period": "complaints-adr-period",
+    "letters": "letters-render-stale",
+}
 CELERY_BEAT_SCHEDULE = {
-    # Rows written while the broker was down are never lost: the sweep re-sends them.
-    "outbox-requeue-stale": {
-        "task": "notifications.tasks.outbox_requeue_stale",
-        "schedule": 60.0,
-    },
-    "complaints-auto-close": {"task": "escalation.tasks.auto_close_sweep", "schedule": 300.0},
-    "complaints-adr-period": {"task": "escalation.tasks.adr_period_sweep", "schedule": 900.0},
-    # Letters not rendered after commit (broker down, worker died) or that failed to render.
-    "letters-render-stale": {
-        "task": "complaints.tasks.letters_render_stale_task",
-        "schedule": 120.0,
-    },
+    _BEAT_ENTRY_NAMES.get(job, f"complaints-{job.replace('_', '-')}"): {
+        "task": "escalation.tasks.enforce_job",
+        "schedule": seconds,
+        "args": [job],
+    }
+    for job, seconds in REDRESS_BEAT_SECONDS.items()
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 

@@ -190,3 +190,59 @@ def test_complaints_are_read_only_in_the_admin(client, admin_staff, customer, no
     assert 'name="_save"' not in page.content.decode()
     complaint.refresh_from_db()
     assert complaint.summary == "Double charge"
+
+
+SIMULATE = "/admin/escalation/codeversion/simulate/"
+
+
+@pytest.mark.django_db
+def test_simulate_page_shows_what_would_happen_in_plain_words(client, admin_staff):
+    from escalation.models import CodeVersion
+
+    client.force_login(admin_staff)
+    version = CodeVersion.objects.get(code__slug="infinity-group-2016", number=1)
+
+    response = client.get(
+        SIMULATE,
+        {"version": version.pk, "channel": "email", "received": "2026-11-02T10:00",
+         "nation": "ENG", "category": "other", "until": "2026-11-12T00:00", "events": ""},
+    )  # fmt: skip
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Breach recorded: respond by passed unmet" in html
+    assert "Monday 9 November 2026 at 5:30pm" in html
+
+
+@pytest.mark.django_db
+def test_simulate_page_explains_a_bad_event_line_and_shows_no_result(client, admin_staff):
+    from escalation.models import CodeVersion
+
+    client.force_login(admin_staff)
+    version = CodeVersion.objects.get(code__slug="sovision-it-2016", number=1)
+
+    response = client.get(
+        SIMULATE,
+        {"version": version.pk, "channel": "email", "received": "2026-11-02T10:00",
+         "nation": "ENG", "category": "other", "until": "2026-11-12T00:00",
+         "events": "2026-11-03T10:00=danced"},
+    )  # fmt: skip
+
+    html = response.content.decode()
+    assert "Unknown event kind" in html
+    assert "What Redress would do" not in html
+
+
+@pytest.mark.django_db
+def test_a_drafts_page_offers_the_enforcement_settings(client, admin_staff):
+    from escalation.services import code_version_draft
+
+    client.force_login(admin_staff)
+    draft = code_version_draft(
+        source=CodeVersion.objects.get(code__slug="sovision-it-2016", number=1), by=admin_staff
+    )
+
+    html = client.get(f"/admin/escalation/codeversion/{draft.pk}/change/").content.decode()
+
+    assert 'name="reminder_working_days_before"' in html
+    assert 'name="escalate_on_breach"' in html
