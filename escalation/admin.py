@@ -44,7 +44,7 @@ class ChannelWindowInline(_VersionChildInline):
 
 class EscalationTierInline(_VersionChildInline):
     model = EscalationTier
-    fields = ["level", "title", "group", "is_formal", "handles_code_complaints"]
+    fields = ["level", "title", "group", "is_formal", "handles_code_complaints", "default_assignee"]
 
 
 class ClosureDayInline(_VersionChildInline):
@@ -71,7 +71,16 @@ class CodeVersionAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "number", "status", "effective_from", "change_note"]}),
         ("Office hours (Europe/London)", {"fields": ["opens", "closes", "office_weekdays"]}),
-        ("Windows (working days)", {"fields": ["resolve_working_days", "auto_close_working_days"]}),
+        (
+            "Windows (working days)",
+            {
+                "fields": [
+                    "resolve_working_days",
+                    "auto_close_working_days",
+                    "formal_respond_working_days",
+                ]
+            },
+        ),
         (
             "Alternative dispute resolution",
             {
@@ -84,7 +93,11 @@ class CodeVersionAdmin(admin.ModelAdmin):
                     "adr_employee_threshold",
                     "adr_threshold_inclusive",
                     "adr_excluded_categories",
-                    "adr_letter_policy",
+                    "deadlock_opens_adr",
+                    "adr_letter_at_deadlock",
+                    "adr_letter_at_period",
+                    "adr_letter_needs_approval",
+                    "adr_letter_due_working_days",
                     "adr_scheme_name",
                     "adr_scheme_address",
                     "adr_scheme_phone",

@@ -8,6 +8,15 @@ Where a seed is silent the choice is written down here:
 - `ofcom-2026` leaves office hours and windows to the provider ("provider's own"): it ships
   with 09:00–17:30 office hours and no response windows, so it has no such clocks until an
   admin drafts a version with the provider's own.
+- ADR letters (Ofcom, since October 2018: unprompted at deadlock and at the ADR period). Both
+  seeds are silent about a letter at the ADR period, so the current rule applies: unprompted.
+  At deadlock Infinity writes unprompted ("we will write to you to say so"), soVision waits to
+  be asked ("You should ask us to provide you with a 'deadlock' letter"): a manager then has
+  2 working days (seed silent) to send it. Every letter is sent at once (no approval queue).
+- A deadlock letter opens ADR at once under soVision ("This confirms that we agree that you
+  may refer") and Ofcom, not under Infinity ("can only be accessed once 8 weeks have passed").
+- After escalation the escalated tier gives its position within 10 working days (both seeds
+  are silent; soVision's own resolution objective is 10 working days).
 """
 
 from __future__ import annotations
@@ -38,7 +47,10 @@ PRESETS: list[dict[str, Any]] = [
             "adr_employee_threshold": 10,
             "adr_threshold_inclusive": True,
             "adr_excluded_categories": ["pricing"],
-            "adr_letter_policy": "on_deadlock",
+            "adr_letter_at_deadlock": "unprompted",
+            "adr_letter_at_period": "unprompted",
+            "deadlock_opens_adr": False,
+            "formal_respond_working_days": 10,
             **OS_COMMUNICATIONS,
             "company_name": "Infinity Technology Solutions Ltd (Infinity Group)",
             "company_address": "The Coach House\nSpencer Mews\nTunbridge Wells\nKent\nTN1 2PY",
@@ -96,7 +108,10 @@ PRESETS: list[dict[str, Any]] = [
             "adr_employee_threshold": 10,
             "adr_threshold_inclusive": False,
             "adr_excluded_categories": [],
-            "adr_letter_policy": "on_request",
+            "adr_letter_at_deadlock": "on_request",
+            "adr_letter_at_period": "unprompted",
+            "deadlock_opens_adr": True,
+            "formal_respond_working_days": 10,
             **OS_COMMUNICATIONS,
             "adr_scheme_website": "http://www.ombudsman-services.org/communications.html",
             "company_name": "soVision IT Ltd",
@@ -175,7 +190,10 @@ PRESETS: list[dict[str, Any]] = [
             "adr_employee_threshold": 10,
             "adr_threshold_inclusive": True,
             "adr_excluded_categories": [],
-            "adr_letter_policy": "unprompted",
+            "adr_letter_at_deadlock": "unprompted",
+            "adr_letter_at_period": "unprompted",
+            "deadlock_opens_adr": True,
+            "formal_respond_working_days": 10,
             **OS_COMMUNICATIONS,
             "adr_scheme_name": "Communications Ombudsman",
             "company_name": "",
@@ -207,13 +225,16 @@ def presets_install(apps: Any) -> None:
         )
         if not created:
             continue
+        # Settings added after migration 0002 are set by the later migration that adds them
+        # (presets_settings_apply); the historical model here does not have them yet.
+        known = {f.name for f in CodeVersion._meta.get_fields()}
         version = CodeVersion.objects.create(
             code=code,
             number=1,
             status="published",
             published_at=preset["version"]["effective_from"],
             change_note="Shipped preset.",
-            **preset["version"],
+            **{k: v for k, v in preset["version"].items() if k in known},
         )
         ChannelWindow.objects.bulk_create(
             ChannelWindow(
@@ -235,3 +256,12 @@ def presets_install(apps: Any) -> None:
                 is_formal=formal,
                 handles_code_complaints=code_complaints,
             )
+
+
+def presets_settings_apply(apps: Any, names: tuple[str, ...]) -> None:
+    """Set `names` on each shipped preset's first version from PRESETS (a data migration that
+    adds settings calls this: published versions are read-only through the services)."""
+    CodeVersion = apps.get_model("escalation", "CodeVersion")
+    for preset in PRESETS:
+        values = {k: preset["version"][k] for k in names if k in preset["version"]}
+        CodeVersion.objects.filter(code__slug=preset["slug"], number=1).update(**values)

@@ -17,6 +17,7 @@ from complaints.models import Complaint, ContactMethod, Letter, Status, Timeline
 from complaints.workflows.letters import letter_issue
 from complaints.workflows.transition import _Event, _transition, iso
 from escalation.calendar import local_date
+from escalation.choices import LetterReason
 from escalation.roles import staff_roles
 
 User = get_user_model()
@@ -34,6 +35,17 @@ def _first_contact(complaint: Complaint, now: datetime.datetime) -> None:
     complaint.acknowledged_at = complaint.acknowledged_at or now
     complaint.first_response_at = complaint.first_response_at or now
     complaint.promised_by = None  # we kept (or replaced) whatever we had promised
+
+
+def _resolution_provided(c: Complaint, new_status: Status, now: datetime.datetime) -> None:
+    """soVision: "Our objective is to provide a resolution for all complaints within 10 working
+    days" — met when a resolution is proposed or confirmed remedied, not when it closes. After
+    escalation the same step is the escalated tier's position (meets formal_respond_by)."""
+    c.resolution_provided_at = c.resolution_provided_at or now
+    if c.escalated_at is not None and c.final_position_at is None:
+        c.final_position_at = now
+    if new_status == Status.FINAL_RESPONSE:
+        c.final_position_at = c.final_position_at or now
 
 
 def complaint_acknowledge(
@@ -130,6 +142,7 @@ def complaint_propose_resolution(
 
     def change(c: Complaint, new_status: Status) -> list[_Event]:
         _first_contact(c, now)
+        _resolution_provided(c, new_status, now)
         c.responded_at = now
         c.resolution_summary = body
         final = " (our final position)" if new_status == Status.FINAL_RESPONSE else ""
@@ -149,8 +162,9 @@ def complaint_confirm_remedied(
     """We have put it right (how): the resolution is actioned, which also starts auto-close."""
     body = _required(body, "how the problem was remedied")
 
-    def change(c: Complaint, _: Status) -> list[_Event]:
+    def change(c: Complaint, new_status: Status) -> list[_Event]:
         _first_contact(c, now)
+        _resolution_provided(c, new_status, now)
         c.resolution_actioned_at = now
         c.resolution_summary = body
         return [_Event(TimelineEvent.Kind.RESOLUTION, "Remedied", body=body,
@@ -198,13 +212,23 @@ def complaint_reopen(
 
 def complaint_escalate(
     *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
-    expected_version: int | None, reason: str,
+    expected_version: int | None, reason: str, assignee_id: int | None = None,
 ) -> Complaint:  # fmt: skip
-    """Raise the complaint to the next tier of the governing code."""
+    """Raise the complaint to the next tier of the governing code, to a named person of that
+    tier's group (`assignee_id`, else the tier's default, else someone of the group)."""
     reason = _required(reason, "why the complaint is escalated", "reason")
 
     def change(c: Complaint, _: Status) -> list[_Event]:
-        return [escalate_to(c, escalation_target(c), now=now, reason=reason)]
+        target = escalation_target(c)
+        assignee = None
+        if assignee_id is not None:
+            assignee = tier_members(target).filter(pk=assignee_id).first()
+            if assignee is None:
+                raise ValidationError(
+                    {"assignee": f"Choose someone of the {target.group.name} group "
+                                 f"({target.title})."}
+                )  # fmt: skip
+        return [escalate_to(c, target, now=now, reason=reason, assignee=assignee)]
 
     return _transition(
         complaint_id=complaint_id, action=Action.ESCALATE, by=by, now=now,
@@ -212,20 +236,56 @@ def complaint_escalate(
     )  # fmt: skip
 
 
-def escalate_to(c: Complaint, target: Any, *, now: datetime.datetime, reason: str) -> _Event:
-    """Move the (locked) complaint to tier `target` and describe it for the timeline."""
+def tier_members(tier: Any) -> Any:
+    """The active people of a tier's group, who can own a complaint escalated to it."""
+    return (
+        User.objects.filter(is_active=True, groups=tier.group_id)
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+def tier_owner(c: Complaint, tier: Any, chosen: Any = None) -> Any:
+    """Who owns a complaint escalated to `tier`: the person the escalating manager chose, the
+    tier's default, the current owner if they belong to the tier's group, else the first of
+    the group. soVision: "a senior member of management will take over a review of your case
+    and report to you directly" — a formal complaint never loses its owner."""
+    members = tier_members(tier)
+    for person in (chosen, tier.default_assignee if tier.default_assignee_id else None):
+        if person is not None and members.filter(pk=person.pk).exists():
+            return person
+    if c.assigned_to_id is not None and members.filter(pk=c.assigned_to_id).exists():
+        return c.assigned_to
+    return members.first()
+
+
+def escalate_to(
+    c: Complaint, target: Any, *, now: datetime.datetime, reason: str, assignee: Any = None
+) -> _Event:
+    """Move the (locked) complaint to tier `target`, to a named owner of that tier, and start
+    the escalated stage's own response clock; describe it for the timeline."""
     c.tier = target.level
-    if c.assigned_to is not None and not c.assigned_to.groups.filter(pk=target.group_id).exists():
-        c.assigned_to = None  # the next tier's group picks it up from "unassigned"
+    c.assigned_to = tier_owner(c, target, assignee)
+    c.escalated_at = now
+    c.final_position_at = None
     if target.is_formal and not c.register_reference:
         c.register_reference = f"CR-{local_date(now).year}-{c.pk:07d}"
     formal = f"; complaints register reference {c.register_reference}" if target.is_formal else ""
+    owner = ""
+    if c.assigned_to is not None:
+        owner = (
+            f"; {c.assigned_to.get_full_name() or c.assigned_to.get_username()} will report to you"
+        )
     return _Event(
         TimelineEvent.Kind.ESCALATION,
-        f"Escalated to {target.title}{formal}",
+        f"Escalated to {target.title}{formal}{owner}",
         body=reason,
         visibility=Visibility.CUSTOMER,
-        data={"tier": target.level, "register_reference": c.register_reference},
+        data={
+            "tier": target.level,
+            "register_reference": c.register_reference,
+            "assigned_to": c.assigned_to_id,
+        },
     )
 
 
@@ -307,8 +367,12 @@ def complaint_issue_deadlock(
 
     def change(c: Complaint, _: Status) -> list[_Event]:
         c.letter_date = local_date(now)
+        c.letter_reason = LetterReason.DEADLOCK
+        if c.adr_letter_asked_at is not None:
+            c.adr_letter_issued_at = now  # the letter the customer asked for
         return [_Event(TimelineEvent.Kind.LETTER, "Deadlock letter issued", body=body,
-                       visibility=Visibility.CUSTOMER, data={"letter": "deadlock"})]  # fmt: skip
+                       visibility=Visibility.CUSTOMER,
+                       data={"letter": "deadlock", "reason": LetterReason.DEADLOCK})]  # fmt: skip
 
     # One transaction: the letter (and its PDF, rendered after commit) exists exactly when
     # the complaint says a deadlock letter was issued.
@@ -317,8 +381,34 @@ def complaint_issue_deadlock(
             complaint_id=complaint_id, action=Action.ISSUE_DEADLOCK, by=by, now=now,
             expected_version=expected_version, change=change,
         )  # fmt: skip
-        letter_issue(complaint=complaint, kind=Letter.Kind.DEADLOCK, body=body, by=by, now=now)
+        letter_issue(complaint=complaint, kind=Letter.Kind.DEADLOCK, body=body, by=by, now=now,
+                     reason=LetterReason.DEADLOCK)  # fmt: skip
     return complaint
+
+
+def complaint_customer_replied(
+    *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
+    expected_version: int | None, method: str, body: str,
+) -> Complaint:  # fmt: skip
+    """The customer replied by phone, email or letter. soVision: "Unless we hear from you within
+    10 working days of our response … we will assume that the complaint has been resolved" —
+    hearing from them by any channel stops the auto-close clock, as a reply on the web does."""
+    body = _required(body, "what the customer said")
+    if method not in ContactMethod.values:
+        raise ValidationError(
+            {"method": "Choose how the customer replied: phone, email or letter."}
+        )
+
+    def change(c: Complaint, _: Status) -> list[_Event]:
+        label = ContactMethod(method).label.lower()
+        return [_Event(TimelineEvent.Kind.NOTE, f"The customer replied by {label}", body=body,
+                       visibility=Visibility.CUSTOMER,
+                       data={"by": "customer", "method": method, "reply": True})]  # fmt: skip
+
+    return _transition(
+        complaint_id=complaint_id, action=Action.CUSTOMER_REPLIED, by=by, now=now,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
 
 
 def complaint_record_adr_referral(

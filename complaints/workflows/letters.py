@@ -37,6 +37,8 @@ from django.utils.dateparse import parse_date
 from complaints.models import Complaint, Letter, TimelineEvent
 from complaints.timeline import timeline_record
 from escalation.calendar import local_date, months_after
+from escalation.clocks import adr_period_weeks
+from escalation.selectors import code_rules
 from notifications.services import notification_enqueue
 
 log = logging.getLogger(__name__)
@@ -54,13 +56,6 @@ KIND_TITLES = {
     Letter.Kind.ADR: "ADR letter",
 }
 
-# The ADR letter is sent by the sweep, not by a person: these are its words about where the
-# complaint stands (the deadlock letter's body is the manager's final position).
-ADR_PERIOD_BODY = (
-    "We have not yet been able to resolve your complaint. We are still working on it and we "
-    "will keep you updated."
-)
-
 
 # --- issuing (inside the business transaction) -------------------------------------------
 
@@ -76,9 +71,19 @@ def _person(user: AbstractBaseUser | None) -> str:
 
 
 def letter_context(
-    *, complaint: Complaint, kind: str, body: str, dated: datetime.date, by: Any = None
+    *,
+    complaint: Complaint,
+    kind: str,
+    body: str,
+    dated: datetime.date,
+    by: Any = None,
+    reason: str = "",
 ) -> dict[str, Any]:
-    """Everything printed on the letter, as JSON. `complaint` needs customer and code_version."""
+    """Everything printed on the letter, as JSON. `complaint` needs customer and code_version.
+
+    The dates are the complaint's own clocks (refreshed for this letter before it is issued),
+    so the letter, the follow page and `manage.py deadlines` always agree.
+    """
     customer = complaint.customer
     version = complaint.code_version
     address = _lines(customer.address)
@@ -86,11 +91,22 @@ def letter_context(
     if postcode and not any(postcode in line.upper() for line in address):
         address.append(postcode)
     months = version.refer_by_months_after_letter
-    refer_by = months_after(dated, months) if months is not None else complaint.adr_refer_by
+    if complaint.letter_date == dated or months is None:
+        refer_by = complaint.adr_refer_by
+    else:
+        refer_by = months_after(dated, months)
+    # "within N months of this letter" only when that is exactly the date printed.
+    if months is not None and refer_by != months_after(dated, months):
+        months = None
     first_made = local_date(complaint.first_made_at)
+    owner = complaint.assigned_to if complaint.assigned_to_id else None
     return {
         "kind": kind,
+        "reason": reason,
         "title": KIND_TITLES[kind],
+        "owner": _person(owner) or _person(by),
+        "channel": complaint.get_channel_display().lower(),
+        "large_print": letter_large_print(customer),
         "reference": complaint.reference,
         "register_reference": complaint.register_reference,
         "dated": dated.isoformat(),
@@ -125,9 +141,15 @@ def letter_context(
         "adr_eligible": complaint.adr_eligible,
         "adr_ineligible_reason": complaint.adr_ineligible_reason,
         "adr_eligible_from": complaint.adr_eligible_from.isoformat(),
-        "adr_period_weeks": (complaint.adr_eligible_from - first_made).days // 7,
+        "adr_period_weeks": adr_period_weeks(code_rules(version), complaint.first_made_at),
+        "deadlock_opens_adr": version.deadlock_opens_adr,
         "code": str(version),
     }
+
+
+def letter_large_print(customer: Any) -> bool:
+    """Letters in large print for a customer who needs them (an accessibility need)."""
+    return "large_print" in (customer.vulnerability_flags or [])
 
 
 def letter_issue(
@@ -137,6 +159,7 @@ def letter_issue(
     body: str,
     by: AbstractBaseUser | None,
     now: datetime.datetime,
+    reason: str = "",
 ) -> Letter:
     """Record the letter (pending) with its snapshot; it is rendered and sent after commit.
 
@@ -148,12 +171,17 @@ def letter_issue(
             f"A {KIND_TITLES[kind].lower()} dated {dated:%d %B %Y} was already issued for this "
             "complaint today."
         )
+    context = letter_context(
+        complaint=complaint, kind=kind, body=body, dated=dated, by=by, reason=reason
+    )
     letter = Letter.objects.create(
         complaint=complaint,
         kind=kind,
+        reason=reason,
+        large_print=context["large_print"],
         dated=dated,
         body=body,
-        context=letter_context(complaint=complaint, kind=kind, body=body, dated=dated, by=by),
+        context=context,
         issued_by=by if by is not None and by.is_authenticated else None,
     )
     transaction.on_commit(lambda: letter_render_enqueue(letter.pk))
@@ -161,7 +189,7 @@ def letter_issue(
 
 
 def letters_issue_bulk(
-    *, complaint_ids: Iterable[int], kind: str, body: str, dated: datetime.date
+    *, complaint_ids: Iterable[int], kind: str, body: str, dated: datetime.date, reason: str = ""
 ) -> int:
     """A sweep's letters for many complaints at once, in a constant number of queries.
 
@@ -172,18 +200,24 @@ def letters_issue_bulk(
     if not ids:
         return 0
     complaints = Complaint.objects.filter(pk__in=ids).select_related(
-        "customer", "code_version__code"
+        "customer", "code_version__code", "assigned_to"
     )
+    contexts = [
+        (c, letter_context(complaint=c, kind=kind, body=body, dated=dated, reason=reason))
+        for c in complaints
+    ]
     Letter.objects.bulk_create(
         [
             Letter(
                 complaint=c,
                 kind=kind,
+                reason=reason,
+                large_print=context["large_print"],
                 dated=dated,
                 body=body,
-                context=letter_context(complaint=c, kind=kind, body=body, dated=dated),
+                context=context,
             )
-            for c in complaints
+            for c, context in contexts
         ],
         ignore_conflicts=True,
     )
