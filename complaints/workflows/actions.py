@@ -14,6 +14,13 @@ from django.db import transaction
 
 from complaints.lifecycle import RULES, Action, TransitionRefused
 from complaints.models import Complaint, ContactMethod, Letter, Status, TimelineEvent
+from complaints.workflows.customer_updates import customer_tell
+from complaints.workflows.escalations import (
+    escalate_to,
+    escalation_target,
+    escalation_words,
+    tier_members,
+)
 from complaints.workflows.letters import letter_issue
 from complaints.workflows.transition import _Event, _transition, iso
 from escalation.calendar import local_date
@@ -35,6 +42,11 @@ def _first_contact(complaint: Complaint, now: datetime.datetime) -> None:
     complaint.acknowledged_at = complaint.acknowledged_at or now
     complaint.first_response_at = complaint.first_response_at or now
     complaint.promised_by = None  # we kept (or replaced) whatever we had promised
+
+
+def _told(complaint: Complaint, **kwargs: Any) -> Complaint:
+    customer_tell(complaint=complaint, **kwargs)
+    return complaint
 
 
 def _resolution_provided(c: Complaint, new_status: Status, now: datetime.datetime) -> None:
@@ -59,10 +71,13 @@ def complaint_acknowledge(
             )
         ]
 
-    return _transition(
-        complaint_id=complaint_id, action=Action.ACKNOWLEDGE, by=by, now=now,
-        expected_version=expected_version, change=change,
-    )  # fmt: skip
+    with transaction.atomic():
+        complaint = _transition(
+            complaint_id=complaint_id, action=Action.ACKNOWLEDGE, by=by, now=now,
+            expected_version=expected_version, change=change,
+        )  # fmt: skip
+        return _told(complaint, step="acknowledged", now=now, by=by,
+                     summary="We have received your complaint and are looking into it")  # fmt: skip
 
 
 def complaint_send_update(
@@ -74,6 +89,7 @@ def complaint_send_update(
     body: str,
     method: str,
     next_update_by: datetime.datetime | None = None,
+    confirm_method: bool = False,
 ) -> Complaint:
     """Tell the customer where things stand, by the agreed method; optionally promise the next."""
     body = _required(body, "what you told the customer")
@@ -83,6 +99,13 @@ def complaint_send_update(
         raise ValidationError({"next_update_by": "The next update must be promised for later."})
 
     def change(c: Complaint, _: Status) -> list[_Event]:
+        agreed = c.agreed_contact_method
+        if agreed and method != agreed and not confirm_method:
+            raise ValidationError({"method": (
+                f"The contact method agreed with the customer is "
+                f"{ContactMethod(agreed).label.lower()}. Tick “I confirm” to record this update "
+                f"as sent by {ContactMethod(method).label.lower()}."
+            )})  # fmt: skip
         _first_contact(c, now)
         c.promised_by = next_update_by
         label = ContactMethod(method).label.lower()
@@ -96,10 +119,15 @@ def complaint_send_update(
             )
         ]
 
-    return _transition(
-        complaint_id=complaint_id, action=Action.SEND_UPDATE, by=by, now=now,
-        expected_version=expected_version, change=change,
-    )  # fmt: skip
+    with transaction.atomic():
+        complaint = _transition(
+            complaint_id=complaint_id, action=Action.SEND_UPDATE, by=by, now=now,
+            expected_version=expected_version, change=change,
+        )  # fmt: skip
+        if method != ContactMethod.PHONE:  # a phone update was given on the call itself
+            _told(complaint, step="update", now=now, by=by, method=method,
+                  summary="An update on your complaint", body=body)  # fmt: skip
+        return complaint
 
 
 def complaint_record_findings(
@@ -149,10 +177,16 @@ def complaint_propose_resolution(
         return [_Event(TimelineEvent.Kind.RESOLUTION, f"Resolution proposed{final}", body=body,
                        visibility=Visibility.CUSTOMER)]  # fmt: skip
 
-    return _transition(
-        complaint_id=complaint_id, action=Action.PROPOSE_RESOLUTION, by=by, now=now,
-        expected_version=expected_version, change=change,
-    )  # fmt: skip
+    with transaction.atomic():
+        complaint = _transition(
+            complaint_id=complaint_id, action=Action.PROPOSE_RESOLUTION, by=by, now=now,
+            expected_version=expected_version, change=change,
+        )  # fmt: skip
+        final = complaint.status == Status.FINAL_RESPONSE
+        summary = "Our final position on your complaint" if final else (
+            "Our findings and the resolution we propose"
+        )  # fmt: skip
+        return _told(complaint, step="resolution", now=now, by=by, summary=summary, body=body)
 
 
 def complaint_confirm_remedied(
@@ -170,10 +204,13 @@ def complaint_confirm_remedied(
         return [_Event(TimelineEvent.Kind.RESOLUTION, "Remedied", body=body,
                        visibility=Visibility.CUSTOMER)]  # fmt: skip
 
-    return _transition(
-        complaint_id=complaint_id, action=Action.CONFIRM_REMEDIED, by=by, now=now,
-        expected_version=expected_version, change=change,
-    )  # fmt: skip
+    with transaction.atomic():
+        complaint = _transition(
+            complaint_id=complaint_id, action=Action.CONFIRM_REMEDIED, by=by, now=now,
+            expected_version=expected_version, change=change,
+        )  # fmt: skip
+        return _told(complaint, step="remedied", now=now, by=by,
+                     summary="We have put the problem right", body=body)  # fmt: skip
 
 
 def complaint_mark_resolved(
@@ -230,76 +267,13 @@ def complaint_escalate(
                 )  # fmt: skip
         return [escalate_to(c, target, now=now, reason=reason, assignee=assignee)]
 
-    return _transition(
-        complaint_id=complaint_id, action=Action.ESCALATE, by=by, now=now,
-        expected_version=expected_version, change=change,
-    )  # fmt: skip
-
-
-def tier_members(tier: Any) -> Any:
-    """The active people of a tier's group, who can own a complaint escalated to it."""
-    return (
-        User.objects.filter(is_active=True, groups=tier.group_id)
-        .distinct()
-        .order_by("first_name", "username")
-    )
-
-
-def tier_owner(c: Complaint, tier: Any, chosen: Any = None) -> Any:
-    """Who owns a complaint escalated to `tier`: the person the escalating manager chose, the
-    tier's default, the current owner if they belong to the tier's group, else the first of
-    the group. soVision: "a senior member of management will take over a review of your case
-    and report to you directly" — a formal complaint never loses its owner."""
-    members = tier_members(tier)
-    for person in (chosen, tier.default_assignee if tier.default_assignee_id else None):
-        if person is not None and members.filter(pk=person.pk).exists():
-            return person
-    if c.assigned_to_id is not None and members.filter(pk=c.assigned_to_id).exists():
-        return c.assigned_to
-    return members.first()
-
-
-def escalate_to(
-    c: Complaint, target: Any, *, now: datetime.datetime, reason: str, assignee: Any = None
-) -> _Event:
-    """Move the (locked) complaint to tier `target`, to a named owner of that tier, and start
-    the escalated stage's own response clock; describe it for the timeline."""
-    c.tier = target.level
-    c.assigned_to = tier_owner(c, target, assignee)
-    c.escalated_at = now
-    c.final_position_at = None
-    if target.is_formal and not c.register_reference:
-        c.register_reference = f"CR-{local_date(now).year}-{c.pk:07d}"
-    formal = f"; complaints register reference {c.register_reference}" if target.is_formal else ""
-    owner = ""
-    if c.assigned_to is not None:
-        owner = (
-            f"; {c.assigned_to.get_full_name() or c.assigned_to.get_username()} will report to you"
-        )
-    return _Event(
-        TimelineEvent.Kind.ESCALATION,
-        f"Escalated to {target.title}{formal}{owner}",
-        body=reason,
-        visibility=Visibility.CUSTOMER,
-        data={
-            "tier": target.level,
-            "register_reference": c.register_reference,
-            "assigned_to": c.assigned_to_id,
-        },
-    )
-
-
-def escalation_target(complaint: Complaint, *, formal: bool = False) -> Any:
-    """The tier a complaint escalates to: the next one, or (formal=True) the first formal tier
-    above it when the code has one. TransitionRefused at the top."""
-    tiers = sorted(complaint.code_version.tiers.select_related("group"), key=lambda t: t.level)
-    above = [t for t in tiers if t.level > complaint.tier]
-    if not above:
-        top = tiers[-1].title if tiers else str(complaint.tier)
-        raise TransitionRefused(f"This complaint is already at the highest tier ({top}).")
-    if formal:
-        return next((t for t in above if t.is_formal), above[0])
-    return above[0]
+    with transaction.atomic():
+        complaint = _transition(
+            complaint_id=complaint_id, action=Action.ESCALATE, by=by, now=now,
+            expected_version=expected_version, change=change,
+        )  # fmt: skip
+        return _told(complaint, step="escalated", now=now, by=by,
+                     summary=escalation_words(complaint), body=reason)  # fmt: skip
 
 
 def assignable_staff() -> Any:

@@ -18,8 +18,8 @@ from complaints.models import Complaint, Status, TimelineEvent
 from complaints.services import complaint_create, complaint_next_due
 from complaints.timeline import audit_record, timeline_record
 from complaints.tokens import FOLLOW_MAX_AGE
-from complaints.workflows.actions import escalate_to, escalation_target
 from complaints.workflows.adr_letters import deadlock_reached
+from complaints.workflows.escalations import escalate_to, escalation_target
 from complaints.workflows.intake import attachment_sniff, attachments_store
 from complaints.workflows.transition import _Event, _transition
 from notifications.services import notification_enqueue

@@ -34,7 +34,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from complaints.models import Complaint, Letter, TimelineEvent
+from complaints.models import Complaint, ContactMethod, Letter, TimelineEvent
 from complaints.timeline import timeline_record
 from escalation.calendar import local_date, months_after
 from escalation.clocks import adr_period_weeks
@@ -331,7 +331,11 @@ def letter_send(letter: Letter) -> None:
     customer = complaint.customer
     context = letter.context
     title = KIND_TITLES[letter.kind]
-    emailed = bool(customer.email)
+    # By the agreed contact method: a customer who agreed to letters (or has no email) gets it
+    # posted; staff get a task to print and post it.
+    emailed = bool(customer.email) and (
+        (complaint.agreed_contact_method or customer.preferred_contact) != ContactMethod.LETTER
+    )
     if emailed:
         notification_enqueue(
             recipient=customer.email,
@@ -340,6 +344,7 @@ def letter_send(letter: Letter) -> None:
             idempotency_key=f"letter:{letter.pk}:sent",
             context={
                 "kind": letter.kind,
+                "reason": letter.reason,
                 "title": title,
                 "reference": context["reference"],
                 "customer_name": context["customer"]["name"],
@@ -370,12 +375,14 @@ def letter_send(letter: Letter) -> None:
         dedupe_key=f"letter:{letter.pk}:ready",
     )
     if not emailed:
+        why = "has no email address" if not customer.email else "asked for letters by post"
+        large = " in large print" if letter.large_print else ""
         timeline_record(
             complaint=complaint,
             kind=TimelineEvent.Kind.NOTE,
-            summary=f"The customer has no email address: print the {title.lower()} and post it",
+            summary=f"The customer {why}: print the {title.lower()}{large} and post it",
             occurred_at=now,
-            data={"letter_id": letter.pk},
+            data={"letter_id": letter.pk, "task": "post", "large_print": letter.large_print},
             dedupe_key=f"letter:{letter.pk}:post",
         )
 

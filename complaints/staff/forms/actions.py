@@ -175,6 +175,10 @@ class SendUpdateForm(ActionForm):
         required=False,
         help_text="UK time. Leave empty if you did not promise a further update.",
     )
+    confirm_method = forms.BooleanField(
+        label="I confirm the update went by this method, not the one agreed with the customer",
+        required=False,
+    )
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -182,6 +186,7 @@ class SendUpdateForm(ActionForm):
             "body": data["body"],
             "method": data["method"],
             "next_update_by": data["next_update_by"],
+            "confirm_method": data["confirm_method"],
         }
 
 
