@@ -87,6 +87,7 @@ class VulnerabilityFlag(models.TextChoices):
     FINANCIAL = "financial", "Financial difficulty"
     BEREAVEMENT = "bereavement", "Bereavement"
     LANGUAGE = "language", "Language support needed"
+    LARGE_PRINT = "large_print", "Large print letters"
 
 
 class Department(models.TextChoices):

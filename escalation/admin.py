@@ -116,6 +116,7 @@ class CodeVersionAdmin(admin.ModelAdmin):
                     "company_email",
                     "company_website",
                     "company_registration",
+                    "useful_addresses",
                 ]
             },
         ),

@@ -178,6 +178,11 @@ class CodeVersion(models.Model):
     company_email = models.EmailField(blank=True)
     company_website = models.CharField(max_length=200, blank=True)
     company_registration = models.CharField(max_length=300, blank=True)
+    useful_addresses = models.TextField(
+        blank=True,
+        help_text="Other addresses the code gives (e.g. Ofcom, a trade body, another team's "
+        "email), one per paragraph; shown on the published code of practice.",
+    )
     retention_months_after_closure = models.PositiveSmallIntegerField(
         "keep records after closure (months)",
         default=12,

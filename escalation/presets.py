@@ -57,6 +57,15 @@ PRESETS: list[dict[str, Any]] = [
             "company_phone": "0345 450 4600",
             "company_email": "customerservices@infinitygroup.co.uk",
             "company_website": "www.infinitygroup.co.uk",
+            "useful_addresses": (
+                "Ombudsman Services: Communications: PO Box 730, Warrington, WA4 6WU, "
+                "Tel: 0330 440 1614 Fax: 0330 440 1615 Email: enquiries@os-communications.org\n\n"
+                "Ofcom: Riverside House, 2A Southwark Bridge Road, London SE1 9HA, "
+                "Tel: 020 7981 3000.\n\n"
+                "Federation of Communication Services Limited (FCS): Burnhill Business Centre, "
+                "Provident House, Burrell Row, Beckenham, Kent BR3 1AT. Tel: 020 8249 6363 "
+                "www.fcs.org.uk"
+            ),
             "source_text": (
                 "We will normally respond to a letter within ten working days, an email within "
                 "five working days and, if we can't sort out your complaint when you telephone "
@@ -122,6 +131,12 @@ PRESETS: list[dict[str, Any]] = [
             "company_phone": "0117 986 4026",
             "company_email": "support@sovision.com",
             "company_website": "www.sovisionit.com",
+            "useful_addresses": (
+                "Accounts department: accounts@sovisionit.com (technical support: "
+                "support@sovision.com), 0117 986 4026.\n\n"
+                "Complaints about this Code: the Company Secretary, soVision IT Ltd, Avon House, "
+                "Avon Mill Lane, Keynsham, Bristol BS31 2UG."
+            ),
             "company_registration": (
                 "soVision IT Ltd is a Company registered in England No 10714018. Line Business "
                 "Services Ltd is a Company registered in England No. 5599751."
@@ -196,6 +211,8 @@ PRESETS: list[dict[str, Any]] = [
             "formal_respond_working_days": 10,
             **OS_COMMUNICATIONS,
             "adr_scheme_name": "Communications Ombudsman",
+            # Ombudsman Services renamed itself Communications Ombudsman in July 2023 (Ofcom).
+            "adr_scheme_website": "https://www.commsombudsman.org",
             "company_name": "",
         },
         "channels": [],

@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from celery import shared_task
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -36,9 +35,8 @@ from django.utils.dateparse import parse_date
 
 from complaints.models import Complaint, ContactMethod, Letter, TimelineEvent
 from complaints.timeline import timeline_record
-from escalation.calendar import local_date, months_after
-from escalation.clocks import adr_period_weeks
-from escalation.selectors import code_rules
+from complaints.workflows.letter_content import KIND_TITLES, letter_company_source, letter_context
+from escalation.calendar import local_date
 from notifications.services import notification_enqueue
 
 log = logging.getLogger(__name__)
@@ -51,105 +49,8 @@ RENDER_LEASE = datetime.timedelta(minutes=10)
 RETRY_AFTER = datetime.timedelta(minutes=10)
 STALE_BATCH = 50
 
-KIND_TITLES = {
-    Letter.Kind.DEADLOCK: "Deadlock letter",
-    Letter.Kind.ADR: "ADR letter",
-}
-
 
 # --- issuing (inside the business transaction) -------------------------------------------
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def _person(user: AbstractBaseUser | None) -> str:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
-def letter_context(
-    *,
-    complaint: Complaint,
-    kind: str,
-    body: str,
-    dated: datetime.date,
-    by: Any = None,
-    reason: str = "",
-) -> dict[str, Any]:
-    """Everything printed on the letter, as JSON. `complaint` needs customer and code_version.
-
-    The dates are the complaint's own clocks (refreshed for this letter before it is issued),
-    so the letter, the follow page and `manage.py deadlines` always agree.
-    """
-    customer = complaint.customer
-    version = complaint.code_version
-    address = _lines(customer.address)
-    postcode = (customer.postcode or "").strip().upper()
-    if postcode and not any(postcode in line.upper() for line in address):
-        address.append(postcode)
-    months = version.refer_by_months_after_letter
-    if complaint.letter_date == dated or months is None:
-        refer_by = complaint.adr_refer_by
-    else:
-        refer_by = months_after(dated, months)
-    # "within N months of this letter" only when that is exactly the date printed.
-    if months is not None and refer_by != months_after(dated, months):
-        months = None
-    first_made = local_date(complaint.first_made_at)
-    owner = complaint.assigned_to if complaint.assigned_to_id else None
-    return {
-        "kind": kind,
-        "reason": reason,
-        "title": KIND_TITLES[kind],
-        "owner": _person(owner) or _person(by),
-        "channel": complaint.get_channel_display().lower(),
-        "large_print": letter_large_print(customer),
-        "reference": complaint.reference,
-        "register_reference": complaint.register_reference,
-        "dated": dated.isoformat(),
-        "summary": complaint.summary,
-        "first_made": first_made.isoformat(),
-        "body": body,
-        "issued_by": _person(by),
-        "customer": {
-            "name": customer.name,
-            "address": address,
-            "account_reference": customer.account_reference,
-            "email": customer.email,
-        },
-        "company": {
-            # ofcom-2026 ships without company details; never print an empty letterhead.
-            "name": version.company_name or settings.REDRESS_SITE_NAME,
-            "address": _lines(version.company_address),
-            "phone": version.company_phone,
-            "email": version.company_email,
-            "website": version.company_website,
-            "registration": version.company_registration,
-        },
-        "scheme": {
-            "name": version.adr_scheme_name,
-            "address": _lines(version.adr_scheme_address),
-            "phone": version.adr_scheme_phone,
-            "email": version.adr_scheme_email,
-            "website": version.adr_scheme_website,
-        },
-        "refer_by_months": months,
-        "refer_by": refer_by.isoformat() if refer_by else None,
-        "adr_eligible": complaint.adr_eligible,
-        "adr_ineligible_reason": complaint.adr_ineligible_reason,
-        "adr_eligible_from": complaint.adr_eligible_from.isoformat(),
-        "adr_period_weeks": adr_period_weeks(code_rules(version), complaint.first_made_at),
-        "deadlock_opens_adr": version.deadlock_opens_adr,
-        "code": str(version),
-    }
-
-
-def letter_large_print(customer: Any) -> bool:
-    """Letters in large print for a customer who needs them (an accessibility need)."""
-    return "large_print" in (customer.vulnerability_flags or [])
 
 
 def letter_issue(
@@ -202,10 +103,15 @@ def letters_issue_bulk(
     complaints = Complaint.objects.filter(pk__in=ids).select_related(
         "customer", "code_version__code", "assigned_to"
     )
-    contexts = [
-        (c, letter_context(complaint=c, kind=kind, body=body, dated=dated, reason=reason))
-        for c in complaints
-    ]
+    # One letterhead lookup per code version, not per letter.
+    sources: dict[int, Any] = {}
+    contexts = []
+    for c in complaints:
+        if c.code_version_id not in sources:
+            sources[c.code_version_id] = letter_company_source(c.code_version, c)
+        company = sources[c.code_version_id]
+        contexts.append((c, letter_context(complaint=c, kind=kind, body=body, dated=dated,
+                                           reason=reason, company=company)))  # fmt: skip
     Letter.objects.bulk_create(
         [
             Letter(

@@ -297,6 +297,9 @@ def code_page_context(version: CodeVersion, today: datetime.date) -> dict[str, A
         ),
         "excluded_categories": [Category(c).label.lower() for c in version.adr_excluded_categories],
         "letter_policy": letter_policy_words(version),
+        "useful_addresses": [
+            p.strip() for p in (version.useful_addresses or "").split("\n\n") if p.strip()
+        ],
         "closure_days": [d for d in version.closure_days.all() if d.date >= today],
     }
 

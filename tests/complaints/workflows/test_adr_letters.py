@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from complaints.models import Complaint, Letter, Status, TimelineEvent
-from complaints.workflows import actions
+from complaints.workflows import actions, letters
 from complaints.workflows.adr_letters import adr_letter_approve
 from complaints.workflows.customer_actions import (
     customer_reject_resolution,
@@ -227,3 +227,98 @@ def test_the_period_letter_under_infinity_keeps_the_nine_months(
     text = pdf_text(letter)
     assert "by Monday 2 August 2027" in text
     assert "within 6 months" not in text
+
+
+# --- what each letter says (its PDF), and how it looks -------------------------------------
+
+
+def png(letter: Letter, name: str) -> Path:
+    """Page one of the letter as a PNG under artifacts/, for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    stem = ARTIFACTS / name
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
+                    letter.pdf.path, str(stem)], check=True)  # fmt: skip
+    return stem.with_suffix(".png")
+
+
+def test_the_adr_period_letter_follows_the_schemes_best_practice_guide(
+    customer, agent, django_capture_on_commit_callbacks
+):
+    """soVision: "OSComs can review your complaint independently … This service is free to you
+    … You are not obliged to accept any decision made by OSComs" — and the scheme's guide:
+    name, complaint details, our position, the owner, full contact details, exact date."""
+    complaint = ComplaintFactory(customer=customer, summary="Broadband drops every evening",
+                                 assigned_to=agent)  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        complaints_adr_period_sweep(now=datetime.datetime(2026, 12, 28, 9, 0, tzinfo=LONDON))
+    letter = Letter.objects.get(complaint=complaint)
+    text = pdf_text(letter)
+    for words in (
+        "Dear Carys Jones",
+        complaint.reference,
+        "Broadband drops every evening",
+        "First made 2 November 2026, email",
+        "We have not yet been able to resolve your complaint",
+        f"Dealt with by {agent.get_full_name()}",
+        "independent alternative dispute resolution",
+        "free of charge",
+        "You do not have to accept its decision",
+        "Ombudsman Services: Communications",
+        "PO Box 730, Warrington, WA4 6WU",
+        "0330 440 1614",
+        "enquiries@os-communications.org",
+        "http://www.ombudsman-services.org/communications.html",
+        "by Monday 2 August 2027",
+    ):
+        assert words in text, words
+    assert png(letter, "letter-adr-period").exists()
+
+
+def test_the_adr_letter_at_deadlock_gives_our_final_position(
+    use_code, customer, manager, django_capture_on_commit_callbacks
+):
+    done = deadlocked("infinity-group-2016", use_code, customer, manager,
+                      django_capture_on_commit_callbacks)  # fmt: skip
+    letter = Letter.objects.get(complaint=done)
+    text = pdf_text(letter)
+    assert "Our final position: you can take your complaint to" in text
+    assert "we will not review it further" in text
+    assert f"Dealt with by {manager.get_full_name()}" in text
+    assert "Infinity Technology Solutions Ltd" in text
+    assert png(letter, "letter-adr-deadlock").exists()
+
+
+def test_the_managers_deadlock_letter_under_sovision_opens_adr_at_once(
+    customer, manager, django_capture_on_commit_callbacks
+):
+    """soVision: "This confirms that we agree that you may refer your complaint to our ADR
+    scheme." """
+    complaint = ComplaintFactory(customer=customer, assigned_to=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.complaint_issue_deadlock(complaint_id=complaint.pk, by=manager, now=REJECTED_AT,
+                                         expected_version=None,
+                                         body="We cannot offer more than the £20 credit.")  # fmt: skip
+    letter = Letter.objects.get(complaint=complaint)
+    text = pdf_text(letter)
+    assert "You can contact it now." in text
+    assert "by Sunday 16 May 2027" in text
+    assert png(letter, "letter-deadlock").exists()
+
+
+def test_a_customer_who_needs_large_print_gets_a_large_print_letter(
+    agent, django_capture_on_commit_callbacks
+):
+    """Alternative formats: a customer with a large-print need gets letters in large print, and
+    staff posting it are told."""
+    customer = CustomerFactory(name="Carys Jones", email="", address="12 Harbour Road\nBristol",
+                               vulnerability_flags=["large_print"])  # fmt: skip
+    complaint = ComplaintFactory(customer=customer, assigned_to=agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        complaints_adr_period_sweep(now=datetime.datetime(2026, 12, 28, 9, 0, tzinfo=LONDON))
+    letter = Letter.objects.get(complaint=complaint)
+    assert letter.large_print and letter.context["large_print"]
+    html = letters.letter_html(letter.context)
+    assert 'class="large-print"' in html
+    post = complaint.events.get(data__task="post")
+    assert "in large print" in post.summary
+    assert png(letter, "letter-large-print").exists()
