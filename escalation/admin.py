@@ -16,9 +16,15 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from escalation.choices import CLOCK_NAMES
+from escalation.conformance import code_version_shortfalls
 from escalation.forms import IsoInstantField, WhatIfForm
 from escalation.models import ChannelWindow, ClosureDay, CodeOfPractice, CodeVersion, EscalationTier
-from escalation.services import code_make_current, code_version_draft, code_version_publish
+from escalation.services import (
+    code_make_current,
+    code_version_draft,
+    code_version_draft_conforming,
+    code_version_publish,
+)
 
 
 class _VersionChildInline(admin.TabularInline):
@@ -151,6 +157,16 @@ class CodeVersionAdmin(admin.ModelAdmin):
             path("what-if/", wrap(self.what_if_view), name="escalation_codeversion_what_if"),
             path("<int:pk>/draft/", wrap(self.draft_view), name="escalation_codeversion_draft"),
             path(
+                "<int:pk>/conformance/",
+                wrap(self.conformance_view),
+                name="escalation_codeversion_conformance",
+            ),
+            path(
+                "<int:pk>/draft-conforming/",
+                wrap(self.draft_conforming_view),
+                name="escalation_codeversion_draft_conforming",
+            ),
+            path(
                 "<int:pk>/publish/", wrap(self.publish_view), name="escalation_codeversion_publish"
             ),
             *super().get_urls(),
@@ -167,6 +183,47 @@ class CodeVersionAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:escalation_codeversion_change", args=[draft.pk]))
+
+    def conformance_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Every way this version falls short of Ofcom's current rules."""
+        version = get_object_or_404(CodeVersion.objects.select_related("code"), pk=pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{version}: Ofcom's current rules",
+            "opts": self.model._meta,
+            "original": version,
+            "shortfalls": code_version_shortfalls(version),
+            "can_draft": self.has_add_permission(request),
+        }
+        return TemplateResponse(request, "admin/escalation/codeversion/conformance.html", context)
+
+    def draft_conforming_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        source = get_object_or_404(CodeVersion, pk=pk)
+        if request.method != "POST" or not self.has_add_permission(request):
+            return HttpResponseRedirect(
+                reverse("admin:escalation_codeversion_conformance", args=[pk])
+            )
+        try:
+            draft, changes = code_version_draft_conforming(source=source, by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:escalation_codeversion_conformance", args=[pk])
+            )
+        changed = ", ".join(changes) or "nothing: it already met them"
+        self.message_user(
+            request,
+            f"Draft {draft} created from {source} to meet Ofcom's current rules (changed: "
+            f"{changed}). Review it, then publish it with a date.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:escalation_codeversion_change", args=[draft.pk]))
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
+        version = CodeVersion.objects.filter(pk=object_id).first()
+        extra = {"shortfalls": code_version_shortfalls(version) if version else []}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = get_object_or_404(CodeVersion.objects.select_related("code"), pk=pk)
@@ -194,6 +251,8 @@ class CodeVersionAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "original": version,
             "form": form,
+            # The check shown when publishing: what this version lacks under Ofcom's rules.
+            "shortfalls": code_version_shortfalls(version),
         }
         return TemplateResponse(request, "admin/escalation/codeversion/publish.html", context)
 
