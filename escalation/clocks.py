@@ -166,22 +166,21 @@ def compute_clocks(rules: CodeRules, inputs: ClockInputs) -> Clocks:
     )
     resolve_by = within(rules.resolve_working_days, "resolve_by", "Resolve")
 
-    formal_respond_by = None
-    if inputs.escalated is not None and rules.formal_respond_working_days is not None:
-        n = rules.formal_respond_working_days
-        formal_respond_by = calendar.due_after_working_days(inputs.escalated, n)
-        reasons["formal_respond_by"] = (
-            f"Give our position after escalation within {_wd(n)} of the escalation "
-            f"({_fmt(inputs.escalated)}), by closing time"
-        )
-    adr_letter_due_by = None
-    if inputs.adr_letter_asked is not None and rules.adr_letter_due_working_days is not None:
-        n = rules.adr_letter_due_working_days
-        adr_letter_due_by = calendar.due_after_working_days(inputs.adr_letter_asked, n)
-        reasons["adr_letter_due_by"] = (
-            f"A manager sends the ADR letter within {_wd(n)} of it being asked for or queued "
-            f"({_fmt(inputs.adr_letter_asked)}), by closing time"
-        )
+    def after(start: datetime.datetime | None, n: int | None, name: str, what: str):
+        """Closing time N working days after a later event (escalation, a letter asked for)."""
+        if start is None or n is None:
+            return None
+        reasons[name] = f"{what} within {_wd(n)} of {_fmt(start)}, by closing time"
+        return calendar.due_after_working_days(start, n)
+
+    formal_respond_by = after(
+        inputs.escalated, rules.formal_respond_working_days, "formal_respond_by",
+        "Give our position after escalation",
+    )  # fmt: skip
+    adr_letter_due_by = after(
+        inputs.adr_letter_asked, rules.adr_letter_due_working_days, "adr_letter_due_by",
+        "A manager sends the ADR letter asked for (or queued for approval)",
+    )  # fmt: skip
 
     adr_eligible_from, reasons["adr_eligible_from"] = _adr_eligible_from(rules, inputs)
     adr_refer_by, refer_reason = _adr_refer_by(rules, inputs)

@@ -49,6 +49,18 @@ def _told(complaint: Complaint, **kwargs: Any) -> Complaint:
     return complaint
 
 
+def _transition_and_tell(
+    *, action: Action, step: str, summary: Any, body: str = "", **transition: Any
+) -> Complaint:
+    """One change, then the customer told of it, in one transaction. `summary` may be a
+    function of the changed complaint (what to say depends on where it now stands)."""
+    with transaction.atomic():
+        complaint = _transition(action=action, **transition)
+        words = summary(complaint) if callable(summary) else summary
+        return _told(complaint, step=step, now=transition["now"], by=transition["by"],
+                     summary=words, body=body)  # fmt: skip
+
+
 def _resolution_provided(c: Complaint, new_status: Status, now: datetime.datetime) -> None:
     """soVision: "Our objective is to provide a resolution for all complaints within 10 working
     days" — met when a resolution is proposed or confirmed remedied, not when it closes. After
@@ -71,13 +83,12 @@ def complaint_acknowledge(
             )
         ]
 
-    with transaction.atomic():
-        complaint = _transition(
-            complaint_id=complaint_id, action=Action.ACKNOWLEDGE, by=by, now=now,
-            expected_version=expected_version, change=change,
-        )  # fmt: skip
-        return _told(complaint, step="acknowledged", now=now, by=by,
-                     summary="We have received your complaint and are looking into it")  # fmt: skip
+    return _transition_and_tell(
+        action=Action.ACKNOWLEDGE, step="acknowledged",
+        summary="We have received your complaint and are looking into it",
+        complaint_id=complaint_id, by=by, now=now, expected_version=expected_version,
+        change=change,
+    )  # fmt: skip
 
 
 def complaint_send_update(
@@ -177,16 +188,16 @@ def complaint_propose_resolution(
         return [_Event(TimelineEvent.Kind.RESOLUTION, f"Resolution proposed{final}", body=body,
                        visibility=Visibility.CUSTOMER)]  # fmt: skip
 
-    with transaction.atomic():
-        complaint = _transition(
-            complaint_id=complaint_id, action=Action.PROPOSE_RESOLUTION, by=by, now=now,
-            expected_version=expected_version, change=change,
-        )  # fmt: skip
-        final = complaint.status == Status.FINAL_RESPONSE
-        summary = "Our final position on your complaint" if final else (
-            "Our findings and the resolution we propose"
-        )  # fmt: skip
-        return _told(complaint, step="resolution", now=now, by=by, summary=summary, body=body)
+    def summary(c: Complaint) -> str:
+        if c.status == Status.FINAL_RESPONSE:
+            return "Our final position on your complaint"
+        return "Our findings and the resolution we propose"
+
+    return _transition_and_tell(
+        action=Action.PROPOSE_RESOLUTION, step="resolution", summary=summary, body=body,
+        complaint_id=complaint_id, by=by, now=now, expected_version=expected_version,
+        change=change,
+    )  # fmt: skip
 
 
 def complaint_confirm_remedied(
@@ -204,13 +215,11 @@ def complaint_confirm_remedied(
         return [_Event(TimelineEvent.Kind.RESOLUTION, "Remedied", body=body,
                        visibility=Visibility.CUSTOMER)]  # fmt: skip
 
-    with transaction.atomic():
-        complaint = _transition(
-            complaint_id=complaint_id, action=Action.CONFIRM_REMEDIED, by=by, now=now,
-            expected_version=expected_version, change=change,
-        )  # fmt: skip
-        return _told(complaint, step="remedied", now=now, by=by,
-                     summary="We have put the problem right", body=body)  # fmt: skip
+    return _transition_and_tell(
+        action=Action.CONFIRM_REMEDIED, step="remedied", summary="We have put the problem right",
+        body=body, complaint_id=complaint_id, by=by, now=now, expected_version=expected_version,
+        change=change,
+    )  # fmt: skip
 
 
 def complaint_mark_resolved(
@@ -267,13 +276,11 @@ def complaint_escalate(
                 )  # fmt: skip
         return [escalate_to(c, target, now=now, reason=reason, assignee=assignee)]
 
-    with transaction.atomic():
-        complaint = _transition(
-            complaint_id=complaint_id, action=Action.ESCALATE, by=by, now=now,
-            expected_version=expected_version, change=change,
-        )  # fmt: skip
-        return _told(complaint, step="escalated", now=now, by=by,
-                     summary=escalation_words(complaint), body=reason)  # fmt: skip
+    return _transition_and_tell(
+        action=Action.ESCALATE, step="escalated", summary=escalation_words, body=reason,
+        complaint_id=complaint_id, by=by, now=now, expected_version=expected_version,
+        change=change,
+    )  # fmt: skip
 
 
 def assignable_staff() -> Any:
