@@ -86,11 +86,16 @@ def customer_tell(
         return method
     needs = support_needs(complaint)
     what = "Call" if method == ContactMethod.PHONE else "Post a letter to"
-    where = complaint.customer.phone if method == ContactMethod.PHONE else "their address"
+    if method == ContactMethod.PHONE:
+        where = complaint.customer.phone or "no phone number on file"
+    else:
+        where = "their address"
+    # Whoever makes the call or posts the letter sees the customer's needs in the task itself.
+    care = f" Support needs: {', '.join(needs)}." if needs else ""
     timeline_record(
         complaint=complaint,
         kind=TimelineEvent.Kind.NOTE,
-        summary=f"To do: {what.lower()} the customer ({where}) to tell them: {summary}",
+        summary=f"To do: {what.lower()} the customer ({where}) to tell them: {summary}.{care}",
         body=body,
         occurred_at=now,
         author=by,

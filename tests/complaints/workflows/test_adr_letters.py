@@ -322,3 +322,30 @@ def test_a_customer_who_needs_large_print_gets_a_large_print_letter(
     post = complaint.events.get(data__task="post")
     assert "in large print" in post.summary
     assert png(letter, "letter-large-print").exists()
+
+
+def test_a_queued_adr_period_letter_is_sent_once_a_manager_approves_it(
+    customer, manager, django_capture_on_commit_callbacks
+):
+    """The ADR period passes unresolved under a version that queues each letter: the letter
+    waits for a manager, with its due clock, and the complaint stays where it is."""
+    CodeVersion.objects.filter(code__slug="sovision-it-2016").update(adr_letter_needs_approval=True)
+    complaint = ComplaintFactory(customer=customer)
+    sweep_at = datetime.datetime(2026, 12, 28, 9, 0, tzinfo=LONDON)
+    with django_capture_on_commit_callbacks(execute=True):
+        complaints_adr_period_sweep(now=sweep_at)
+    queued = Letter.objects.get(complaint=complaint)
+    complaint.refresh_from_db()
+    assert (queued.state, queued.reason) == (Letter.State.AWAITING_APPROVAL, "adr_period")
+    assert complaint.letter_date is None
+    # Monday 28 December 2026 is a bank holiday (for Boxing Day): 2 working days from the 29th.
+    assert complaint.adr_letter_due_by == datetime.datetime(2026, 12, 31, 17, 0, tzinfo=LONDON)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        adr_letter_approve(letter_id=queued.pk, by=manager, now=sweep_at)
+    queued.refresh_from_db()
+    complaint.refresh_from_db()
+    assert queued.state == Letter.State.READY
+    assert (complaint.letter_date, complaint.letter_reason) == (sweep_at.date(), "adr_period")
+    assert complaint.status != Status.DEADLOCK
+    assert complaint.next_due_clock != "adr_letter_due_by"

@@ -52,6 +52,7 @@ def test_a_phone_customer_gets_a_call_task_with_their_support_needs(agent, now):
     assert task.visibility == TimelineEvent.Visibility.INTERNAL
     assert task.summary.startswith("To do: call the customer (0117 496 0000) to tell them")
     assert task.data["needs"] == ["Hearing impairment"]
+    assert task.summary.endswith("Support needs: Hearing impairment.")
 
 
 def test_a_letter_customer_gets_a_post_task(agent, now):
