@@ -26,12 +26,9 @@ from complaints.lifecycle import Action
 from complaints.models import Complaint, Letter, Status, TimelineEvent
 from complaints.services import complaint_next_due, complaint_refresh_clocks
 from complaints.timeline import clock_changes_record, timeline_record
-from complaints.workflows.letters import (
-    letter_context,
-    letter_issue,
-    letter_render_enqueue,
-    letters_issue_bulk,
-)
+from complaints.workflows.customer_updates import customer_tell
+from complaints.workflows.letter_content import letter_context
+from complaints.workflows.letters import letter_issue, letter_render_enqueue, letters_issue_bulk
 from complaints.workflows.transition import _Event, _transition
 from escalation.calendar import local_date
 from escalation.choices import AdrLetterAtDeadlock, AdrLetterAtPeriod, LetterReason
@@ -99,7 +96,7 @@ def deadlock_reached(*, complaint_id: int, now: datetime.datetime) -> Complaint:
     Call inside the transaction that recorded the rejection. Sends the ADR letter, queues it
     for a manager, or (soVision) tells the customer they may ask for the deadlock letter.
     """
-    complaint = Complaint.objects.select_related("code_version").get(pk=complaint_id)
+    complaint = Complaint.objects.select_related("code_version", "customer").get(pk=complaint_id)
     decision = adr_letter_decision(
         complaint.code_version, reason=LetterReason.DEADLOCK, eligible=complaint.adr_eligible
     )
@@ -132,6 +129,8 @@ def deadlock_reached(*, complaint_id: int, now: datetime.datetime) -> Complaint:
     timeline_record(complaint=complaint, kind=TimelineEvent.Kind.NOTE, summary=summary,
                     visibility=Visibility.CUSTOMER, occurred_at=now,
                     data={"deadlock": decision.what}, dedupe_key=f"deadlock:{now.isoformat()}")  # fmt: skip
+    # Told by the agreed contact method too, not only on their page.
+    customer_tell(complaint=complaint, step="deadlock", summary=summary.rstrip("."), now=now)
     return complaint
 
 

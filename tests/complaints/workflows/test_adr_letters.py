@@ -25,6 +25,7 @@ from complaints.workflows.customer_actions import (
 from escalation.calendar import LONDON
 from escalation.models import CodeVersion
 from escalation.sweeps import complaints_adr_period_sweep
+from notifications.models import OutboxMessage
 from tests.factories import ComplaintFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +131,10 @@ def test_sovision_waits_to_be_asked_for_the_deadlock_letter_and_says_so(
     told = done.events.get(data__deadlock="on_request")
     assert told.visibility == TimelineEvent.Visibility.CUSTOMER
     assert "you can ask us for a deadlock letter" in told.summary
+    # and by email, the method agreed with them
+    emailed = OutboxMessage.objects.get(complaint=done, template="customer_update",
+                                        idempotency_key__contains=":deadlock:")  # fmt: skip
+    assert "you can ask us for a deadlock letter" in emailed.context["summary"]
 
 
 def test_sovision_asked_for_letter_starts_a_managers_clock_that_the_letter_meets(
@@ -349,3 +354,18 @@ def test_a_queued_adr_period_letter_is_sent_once_a_manager_approves_it(
     assert (complaint.letter_date, complaint.letter_reason) == (sweep_at.date(), "adr_period")
     assert complaint.status != Status.DEADLOCK
     assert complaint.next_due_clock != "adr_letter_due_by"
+
+
+def test_a_larger_business_gets_no_adr_letter_at_the_period_and_is_told_why(
+    django_capture_on_commit_callbacks,
+):
+    """soVision: "and you are a consumer or small business employing less than 10 employees,
+    you will be able to contact an independent arbitrator" """
+    business = CustomerFactory(business=True, employee_count=10, name="Bristol Widgets Ltd")
+    complaint = ComplaintFactory(customer=business)
+    with django_capture_on_commit_callbacks(execute=True):
+        complaints_adr_period_sweep(now=datetime.datetime(2026, 12, 29, 9, 0, tzinfo=LONDON))
+    assert not Letter.objects.filter(complaint=complaint).exists()
+    told = complaint.events.get(dedupe_key="adr_period_reached")
+    assert told.visibility == TimelineEvent.Visibility.CUSTOMER
+    assert "not eligible for ADR" in told.summary and "fewer than 10" in told.summary
