@@ -526,6 +526,15 @@ class _Builder:
             letter = changed = self._staff_time(rng, changed, 14, 56)
             if status == "adr_referred":
                 changed = self._staff_time(rng, letter, 1, 60)
+        # The escalated stage's clock starts at the escalation; our response there meets it, as
+        # a response or remedy meets the resolution objective (complaints.workflows.actions).
+        tier_formal_clock = bool(escalated)
+        provided = min((t for t in (responded, resolution) if t is not None), default=None)
+        f["resolution_provided_at"] = _dt(provided) if provided else None
+        f["escalated_at"] = _dt(escalated) if escalated else None
+        f["final_position_at"] = _dt(responded) if escalated and responded else None
+        f["letter_reason"] = "deadlock" if letter else ""
+        f["adr_letter_asked_at"] = f["adr_letter_issued_at"] = None
         inputs = ClockInputs(
             channel=channel,
             received=_dt(received),
@@ -536,6 +545,7 @@ class _Builder:
             letter_date=local_date(_dt(letter)) if letter else None,
             responded=_dt(responded) if responded else None,
             resolution_actioned=_dt(resolution) if resolution else None,
+            escalated=_dt(escalated) if escalated and tier_formal_clock else None,
         )
         clocks = self.memo.clocks(version_id, inputs)
         if status == "closed":  # the sweep closes at auto_close_at; until then it waits

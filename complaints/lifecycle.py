@@ -58,6 +58,8 @@ class Action(StrEnum):
     ESCALATE = "escalate"
     ASSIGN = "assign"
     ISSUE_DEADLOCK = "issue_deadlock"
+    ISSUE_ADR_LETTER = "issue_adr_letter"
+    CUSTOMER_REPLIED = "customer_replied"
     RECORD_ADR_REFERRAL = "record_adr_referral"
     AUTO_CLOSE = "auto_close"
     # The customer's own actions, from the follow page.
@@ -147,6 +149,20 @@ RULES: dict[Action, Rule] = {
     ),
     Action.ASSIGN: Rule("Assign", _same(OPEN), _STAFF),
     Action.ISSUE_DEADLOCK: Rule("Issue deadlock letter", {s: S.DEADLOCK for s in OPEN}, _MANAGERS),
+    # A queued ADR-period letter, approved by a manager: the complaint stays where it is.
+    Action.ISSUE_ADR_LETTER: Rule("Approve and send the ADR letter", _same(OPEN), _MANAGERS),
+    # The customer replied by phone, email or letter: as a reply on the follow page, it stops
+    # soVision's auto-close clock.
+    Action.CUSTOMER_REPLIED: Rule(
+        "Customer replied",
+        {
+            **_same(OPEN),
+            S.AWAITING_CUSTOMER: S.INVESTIGATING,
+            S.DEADLOCK: S.DEADLOCK,
+            S.ADR_REFERRED: S.ADR_REFERRED,
+        },
+        _STAFF,
+    ),
     Action.RECORD_ADR_REFERRAL: Rule(
         "Record ADR referral",
         {**{s: S.ADR_REFERRED for s in OPEN}, S.DEADLOCK: S.ADR_REFERRED},
@@ -240,6 +256,8 @@ def _past(action: Action) -> str:
         Action.ESCALATE: "escalated",
         Action.ASSIGN: "reassigned",
         Action.ISSUE_DEADLOCK: "given a deadlock letter",
+        Action.ISSUE_ADR_LETTER: "sent an ADR letter",
+        Action.CUSTOMER_REPLIED: "given the customer's reply",
         Action.RECORD_ADR_REFERRAL: "recorded as referred to ADR",
         Action.AUTO_CLOSE: "closed for silence",
         Action.CUSTOMER_ADD_INFORMATION: "given more information",

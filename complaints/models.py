@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from complaints.lifecycle import OPEN_STATUSES, Status
-from escalation.choices import Category, Channel, Nation
+from escalation.choices import Category, Channel, LetterReason, Nation
 from escalation.models import CodeVersion
 
 
@@ -90,6 +90,7 @@ class VulnerabilityFlag(models.TextChoices):
     FINANCIAL = "financial", "Financial difficulty"
     BEREAVEMENT = "bereavement", "Bereavement"
     LANGUAGE = "language", "Language support needed"
+    LARGE_PRINT = "large_print", "Large print letters"
 
 
 class Department(models.TextChoices):
@@ -103,6 +104,8 @@ NEXT_DUE_LABELS = {
     "respond_by": "Respond by",
     "promised_by": "Promised contact by",
     "resolve_by": "Resolve by",
+    "formal_respond_by": "Formal response by",
+    "adr_letter_due_by": "ADR letter due by",
 }
 
 
@@ -144,11 +147,28 @@ class Complaint(models.Model):
     letter_date = models.DateField(
         null=True, blank=True, help_text="Date of our deadlock / ADR letter."
     )
+    letter_reason = models.CharField(
+        max_length=16,
+        choices=LetterReason.choices,
+        blank=True,
+        help_text="Why our first ADR letter was written (deadlock or the ADR period).",
+    )
+    escalated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the complaint last reached a higher tier."
+    )
+    adr_letter_asked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the customer asked for the ADR / deadlock letter, or one was queued "
+        "for a manager's approval: starts adr_letter_due_by.",
+    )
 
     # The clocks, precomputed on write so sweeps and queues are range queries.
     acknowledge_by = models.DateTimeField(null=True, blank=True)
     respond_by = models.DateTimeField(null=True, blank=True)
     resolve_by = models.DateTimeField(null=True, blank=True)
+    formal_respond_by = models.DateTimeField(null=True, blank=True)
+    adr_letter_due_by = models.DateTimeField(null=True, blank=True)
     adr_eligible_from = models.DateField()
     adr_refer_by = models.DateField(null=True, blank=True)
     auto_close_at = models.DateTimeField(null=True, blank=True)
@@ -171,6 +191,19 @@ class Complaint(models.Model):
         null=True, blank=True, help_text="Our first contact after logging: meets respond_by."
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_provided_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When we first proposed a resolution or confirmed it remedied: meets resolve_by.",
+    )
+    final_position_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When we gave our position after escalation: meets formal_respond_by.",
+    )
+    adr_letter_issued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the asked-for / queued ADR letter was issued."
+    )
     register_reference = models.CharField(
         max_length=20, blank=True, help_text="Complaints register reference, once formal."
     )
@@ -461,13 +494,21 @@ class Letter(models.Model):
         ADR = "adr", "ADR letter"
 
     class State(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", "Waiting for a manager's approval"
         PENDING = "pending", "Being prepared"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed to render"
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="letters")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    reason = models.CharField(
+        max_length=16,
+        choices=LetterReason.choices,
+        blank=True,
+        help_text="Why this ADR letter was written: the ADR period, or deadlock.",
+    )
+    large_print = models.BooleanField(default=False, help_text="Rendered in large print.")
     dated = models.DateField()
     body = models.TextField(help_text="Our words in the letter (the final position).")
     context = models.JSONField(default=dict, help_text="Everything the PDF was rendered from.")

@@ -22,6 +22,7 @@ from escalation.choices import CLOCK_NAMES, Category, Channel
 from escalation.clocks import ClockInputs, Clocks, compute_clocks, next_due
 from escalation.models import CodeVersion
 from escalation.selectors import code_rules, code_version_in_force
+from notifications.listeners import DeliveryEvent
 from notifications.services import notification_enqueue
 
 # Crockford's base32 without I, L, O, U: nothing to misread on the phone, nothing sequential.
@@ -115,6 +116,9 @@ def _clock_inputs(complaint: Complaint) -> ClockInputs:
         letter_date=complaint.letter_date,
         responded=complaint.responded_at,
         resolution_actioned=complaint.resolution_actioned_at,
+        letter_reason=complaint.letter_reason or "deadlock",
+        escalated=complaint.escalated_at,
+        adr_letter_asked=complaint.adr_letter_asked_at,
     )
 
 
@@ -150,6 +154,11 @@ def complaint_next_due(complaint: Complaint) -> tuple[datetime.datetime | None, 
         first_response_at=complaint.first_response_at,
         promised_by=complaint.promised_by,
         resolve_by=complaint.resolve_by,
+        resolution_provided_at=complaint.resolution_provided_at,
+        formal_respond_by=complaint.formal_respond_by,
+        final_position_at=complaint.final_position_at,
+        adr_letter_due_by=complaint.adr_letter_due_by,
+        adr_letter_issued_at=complaint.adr_letter_issued_at,
     )
 
 
@@ -283,6 +292,61 @@ def complaint_acknowledgement_send(complaint: Complaint) -> None:
         )
 
 
+ACKNOWLEDGEMENT_TEMPLATE = "complaint_acknowledgement"
+
+
+@transaction.atomic
+def acknowledgement_delivered(event: DeliveryEvent) -> None:
+    """Outbox listener: the automatic acknowledgement, once SENT, is the acknowledgement.
+
+    soVision: "If you email us, we will acknowledge receipt of your email" — the email we sent
+    meets `acknowledge_by` at the moment it was delivered. Compare-and-set on acknowledged_at,
+    so a retry or a person acknowledging first changes nothing.
+    """
+    message = event.message
+    if (
+        event.state != "sent"
+        or message.template != ACKNOWLEDGEMENT_TEMPLATE
+        or message.complaint_id is None
+    ):
+        return
+    at = event.occurred_at
+    complaint = (
+        Complaint.objects.select_for_update()
+        .filter(pk=message.complaint_id, acknowledged_at__isnull=True)
+        .first()
+    )
+    if complaint is None:
+        return
+    old_status = complaint.status
+    complaint.acknowledged_at = at
+    if complaint.status == Status.NEW:
+        complaint.status = Status.ACKNOWLEDGED
+    complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
+    complaint.row_version += 1
+    complaint.save(
+        update_fields=[
+            "acknowledged_at", "status", "next_due_at", "next_due_clock", "row_version",
+            "updated_at",
+        ]
+    )  # fmt: skip
+    timeline_record(
+        complaint=complaint,
+        kind=TimelineEvent.Kind.UPDATE,
+        summary=f"Complaint acknowledged: our acknowledgement email reached {message.recipient}",
+        visibility=TimelineEvent.Visibility.CUSTOMER,
+        occurred_at=at,
+        data={"outbox_id": message.pk, "automatic": True},
+        dedupe_key="acknowledgement_delivered",
+    )
+    changes: dict[str, Any] = {"acknowledged_at": [None, at.isoformat()]}
+    if old_status != complaint.status:
+        changes["status"] = [old_status, complaint.status]
+    audit_record(
+        by=None, now=at, obj=complaint, action="acknowledgement_delivered", changes=changes
+    )
+
+
 def acknowledgement_context(complaint: Complaint) -> dict[str, Any]:
     version = complaint.code_version
     follow_path = reverse(
@@ -293,6 +357,12 @@ def acknowledgement_context(complaint: Complaint) -> dict[str, Any]:
         "customer_name": complaint.customer.name,
         "summary": complaint.summary,
         "channel": complaint.get_channel_display(),
+        # soVision: the acknowledgement outlines "what immediate action we will take to
+        # investigate and an estimated time for our response".
+        "next_action": (
+            "We will now investigate: we record the facts, including any technical reports "
+            "and correspondence with third parties, and then contact you with our findings."
+        ),
         "respond_by": _iso(complaint.respond_by),
         "resolve_by": _iso(complaint.resolve_by),
         "adr_eligible_from": _iso(complaint.adr_eligible_from),

@@ -50,12 +50,28 @@ STAFF_CLOCKS: tuple[StaffClock, ...] = (
     StaffClock("respond_by", "respond_by", Q(first_response_at__isnull=False), "Respond by"),
     # While the customer holds our response or final position, resolving is not our delay
     # (as escalation.clocks.next_due says); the clock runs again if they come back to us.
+    # soVision's objective is to *provide* a resolution: met once one is proposed or remedied.
     StaffClock(
         "resolve_by",
         "resolve_by",
-        Q(resolved_at__isnull=False)
+        Q(resolution_provided_at__isnull=False)
+        | Q(resolved_at__isnull=False)
         | Q(status__in=[Status.AWAITING_CUSTOMER, Status.FINAL_RESPONSE]),
         "Resolve by",
+    ),
+    # The formal stage's own response window: met by the position taken after escalation.
+    StaffClock(
+        "formal_respond_by",
+        "formal_respond_by",
+        Q(final_position_at__isnull=False),
+        "Formal response by",
+    ),
+    # An ADR letter asked for (soVision) or waiting for a manager's approval.
+    StaffClock(
+        "adr_letter_due_by",
+        "adr_letter_due_by",
+        Q(adr_letter_issued_at__isnull=False),
+        "ADR letter due by",
     ),
 )
 STAFF_CLOCKS_BY_NAME = {clock.name: clock for clock in STAFF_CLOCKS}

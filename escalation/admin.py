@@ -18,9 +18,15 @@ from django.utils.html import format_html
 
 from complaints.workflows.simulator import SimulationError, complaint_simulate, happened_words
 from escalation.choices import CLOCK_NAMES
+from escalation.conformance import code_version_shortfalls
 from escalation.forms import IsoInstantField, SimulateForm, WhatIfForm
 from escalation.models import ChannelWindow, ClosureDay, CodeOfPractice, CodeVersion, EscalationTier
-from escalation.services import code_make_current, code_version_draft, code_version_publish
+from escalation.services import (
+    code_make_current,
+    code_version_draft,
+    code_version_draft_conforming,
+    code_version_publish,
+)
 
 
 class _VersionChildInline(admin.TabularInline):
@@ -46,7 +52,7 @@ class ChannelWindowInline(_VersionChildInline):
 
 class EscalationTierInline(_VersionChildInline):
     model = EscalationTier
-    fields = ["level", "title", "group", "is_formal", "handles_code_complaints"]
+    fields = ["level", "title", "group", "is_formal", "handles_code_complaints", "default_assignee"]
 
 
 class ClosureDayInline(_VersionChildInline):
@@ -73,7 +79,16 @@ class CodeVersionAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "number", "status", "effective_from", "change_note"]}),
         ("Office hours (Europe/London)", {"fields": ["opens", "closes", "office_weekdays"]}),
-        ("Windows (working days)", {"fields": ["resolve_working_days", "auto_close_working_days"]}),
+        (
+            "Windows (working days)",
+            {
+                "fields": [
+                    "resolve_working_days",
+                    "auto_close_working_days",
+                    "formal_respond_working_days",
+                ]
+            },
+        ),
         (
             "Alternative dispute resolution",
             {
@@ -86,7 +101,11 @@ class CodeVersionAdmin(admin.ModelAdmin):
                     "adr_employee_threshold",
                     "adr_threshold_inclusive",
                     "adr_excluded_categories",
-                    "adr_letter_policy",
+                    "deadlock_opens_adr",
+                    "adr_letter_at_deadlock",
+                    "adr_letter_at_period",
+                    "adr_letter_needs_approval",
+                    "adr_letter_due_working_days",
                     "adr_scheme_name",
                     "adr_scheme_address",
                     "adr_scheme_phone",
@@ -105,6 +124,7 @@ class CodeVersionAdmin(admin.ModelAdmin):
                     "company_email",
                     "company_website",
                     "company_registration",
+                    "useful_addresses",
                 ]
             },
         ),
@@ -144,6 +164,16 @@ class CodeVersionAdmin(admin.ModelAdmin):
             path("simulate/", wrap(self.simulate_view), name="escalation_codeversion_simulate"),
             path("<int:pk>/draft/", wrap(self.draft_view), name="escalation_codeversion_draft"),
             path(
+                "<int:pk>/conformance/",
+                wrap(self.conformance_view),
+                name="escalation_codeversion_conformance",
+            ),
+            path(
+                "<int:pk>/draft-conforming/",
+                wrap(self.draft_conforming_view),
+                name="escalation_codeversion_draft_conforming",
+            ),
+            path(
                 "<int:pk>/publish/", wrap(self.publish_view), name="escalation_codeversion_publish"
             ),
             *super().get_urls(),
@@ -160,6 +190,47 @@ class CodeVersionAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:escalation_codeversion_change", args=[draft.pk]))
+
+    def conformance_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Every way this version falls short of Ofcom's current rules."""
+        version = get_object_or_404(CodeVersion.objects.select_related("code"), pk=pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{version}: Ofcom's current rules",
+            "opts": self.model._meta,
+            "original": version,
+            "shortfalls": code_version_shortfalls(version),
+            "can_draft": self.has_add_permission(request),
+        }
+        return TemplateResponse(request, "admin/escalation/codeversion/conformance.html", context)
+
+    def draft_conforming_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        source = get_object_or_404(CodeVersion, pk=pk)
+        if request.method != "POST" or not self.has_add_permission(request):
+            return HttpResponseRedirect(
+                reverse("admin:escalation_codeversion_conformance", args=[pk])
+            )
+        try:
+            draft, changes = code_version_draft_conforming(source=source, by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:escalation_codeversion_conformance", args=[pk])
+            )
+        changed = ", ".join(changes) or "nothing: it already met them"
+        self.message_user(
+            request,
+            f"Draft {draft} created from {source} to meet Ofcom's current rules (changed: "
+            f"{changed}). Review it, then publish it with a date.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:escalation_codeversion_change", args=[draft.pk]))
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
+        version = CodeVersion.objects.filter(pk=object_id).first()
+        extra = {"shortfalls": code_version_shortfalls(version) if version else []}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = get_object_or_404(CodeVersion.objects.select_related("code"), pk=pk)
@@ -187,6 +258,8 @@ class CodeVersionAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "original": version,
             "form": form,
+            # The check shown when publishing: what this version lacks under Ofcom's rules.
+            "shortfalls": code_version_shortfalls(version),
         }
         return TemplateResponse(request, "admin/escalation/codeversion/publish.html", context)
 

@@ -34,10 +34,29 @@ class AdrLetterPolicy(models.TextChoices):
     UNPROMPTED = "unprompted", "Sent unprompted at deadlock and when the ADR period passes"
 
 
+class AdrLetterAtDeadlock(models.TextChoices):
+    UNPROMPTED = "unprompted", "Sent unprompted at deadlock"
+    ON_REQUEST = "on_request", "Sent when the customer asks (a manager's due clock starts)"
+
+
+class AdrLetterAtPeriod(models.TextChoices):
+    UNPROMPTED = "unprompted", "Sent unprompted when the ADR period passes unresolved"
+    NOT_SENT = "not_sent", "Not sent"
+
+
+class LetterReason(models.TextChoices):
+    """Why an ADR letter was written: the two cases Ofcom requires one (since October 2018)."""
+
+    ADR_PERIOD = "adr_period", "The ADR period passed with the complaint unresolved"
+    DEADLOCK = "deadlock", "Deadlock: we will not review the complaint further"
+
+
 CLOCK_NAMES = (
     "acknowledge_by",
     "respond_by",
     "resolve_by",
+    "formal_respond_by",
+    "adr_letter_due_by",
     "adr_eligible_from",
     "adr_refer_by",
     "auto_close_at",

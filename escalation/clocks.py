@@ -45,6 +45,11 @@ class CodeRules:
     closure_days: frozenset[datetime.date] = frozenset()
     # Reminders before each staff-facing clock; None = no reminders.
     reminder_working_days_before: int | None = 1
+    # soVision ("confirms that we agree that you may refer") and Ofcom: the deadlock letter
+    # opens ADR on its date; Infinity ("only once 8 weeks have passed"): it does not.
+    deadlock_opens_adr: bool = False
+    formal_respond_working_days: int | None = None
+    adr_letter_due_working_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,10 @@ class ClockInputs:
     letter_date: datetime.date | None = None
     responded: datetime.datetime | None = None
     resolution_actioned: datetime.datetime | None = None
+    # "deadlock" or "adr_period": what our letter of letter_date was written for.
+    letter_reason: str = "deadlock"
+    escalated: datetime.datetime | None = None
+    adr_letter_asked: datetime.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,8 @@ class Clocks:
     auto_close_at: datetime.datetime | None
     adr_eligible: bool
     adr_ineligible_reason: str
+    formal_respond_by: datetime.datetime | None = None
+    adr_letter_due_by: datetime.datetime | None = None
     # clock name -> the rule that produced it, in words, for the complaint page and audit trail
     reasons: Mapping[str, str] = field(default_factory=dict)
 
@@ -79,6 +90,8 @@ class Clocks:
             "acknowledge_by": self.acknowledge_by,
             "respond_by": self.respond_by,
             "resolve_by": self.resolve_by,
+            "formal_respond_by": self.formal_respond_by,
+            "adr_letter_due_by": self.adr_letter_due_by,
             "adr_eligible_from": self.adr_eligible_from,
             "adr_refer_by": self.adr_refer_by,
             "auto_close_at": self.auto_close_at,
@@ -118,7 +131,14 @@ def adr_period_weeks(rules: CodeRules, first_made: datetime.datetime) -> int:
 
 
 def compute_clocks(rules: CodeRules, inputs: ClockInputs) -> Clocks:
-    for name in ("received", "first_made", "responded", "resolution_actioned"):
+    for name in (
+        "received",
+        "first_made",
+        "responded",
+        "resolution_actioned",
+        "escalated",
+        "adr_letter_asked",
+    ):
         value = getattr(inputs, name)
         if value is not None and value.tzinfo is None:
             raise ValueError(f"{name} must carry a timezone")
@@ -148,28 +168,26 @@ def compute_clocks(rules: CodeRules, inputs: ClockInputs) -> Clocks:
     )
     resolve_by = within(rules.resolve_working_days, "resolve_by", "Resolve")
 
-    weeks = adr_period_weeks(rules, inputs.first_made)
-    adr_eligible_from = weeks_after(inputs.first_made, weeks)
-    reasons["adr_eligible_from"] = (
-        f"{weeks} weeks after the complaint was first made on "
-        f"{local_date(inputs.first_made):%d %b %Y}"
-    )
+    def after(start: datetime.datetime | None, n: int | None, name: str, what: str):
+        """Closing time N working days after a later event (escalation, a letter asked for)."""
+        if start is None or n is None:
+            return None
+        reasons[name] = f"{what} within {_wd(n)} of {_fmt(start)}, by closing time"
+        return calendar.due_after_working_days(start, n)
 
-    adr_refer_by = None
-    if inputs.letter_date is not None and rules.refer_by_months_after_letter is not None:
-        adr_refer_by = months_after(inputs.letter_date, rules.refer_by_months_after_letter)
-        reasons["adr_refer_by"] = (
-            f"{rules.refer_by_months_after_letter} months after our letter dated "
-            f"{inputs.letter_date:%d %b %Y}"
-        )
-    elif rules.refer_by_months_after_first_made is not None:
-        adr_refer_by = months_after(
-            local_date(inputs.first_made), rules.refer_by_months_after_first_made
-        )
-        reasons["adr_refer_by"] = (
-            f"{rules.refer_by_months_after_first_made} months after the complaint was first made, "
-            "as we have not written a deadlock letter"
-        )
+    formal_respond_by = after(
+        inputs.escalated, rules.formal_respond_working_days, "formal_respond_by",
+        "Give our position after escalation",
+    )  # fmt: skip
+    adr_letter_due_by = after(
+        inputs.adr_letter_asked, rules.adr_letter_due_working_days, "adr_letter_due_by",
+        "A manager sends the ADR letter asked for (or queued for approval)",
+    )  # fmt: skip
+
+    adr_eligible_from, reasons["adr_eligible_from"] = _adr_eligible_from(rules, inputs)
+    adr_refer_by, refer_reason = _adr_refer_by(rules, inputs)
+    if refer_reason:
+        reasons["adr_refer_by"] = refer_reason
 
     auto_close_at = None
     starts = [t for t in (inputs.responded, inputs.resolution_actioned) if t is not None]
@@ -188,6 +206,8 @@ def compute_clocks(rules: CodeRules, inputs: ClockInputs) -> Clocks:
         acknowledge_by=acknowledge_by,
         respond_by=respond_by,
         resolve_by=resolve_by,
+        formal_respond_by=formal_respond_by,
+        adr_letter_due_by=adr_letter_due_by,
         adr_eligible_from=adr_eligible_from,
         adr_refer_by=adr_refer_by,
         auto_close_at=auto_close_at,
@@ -195,6 +215,52 @@ def compute_clocks(rules: CodeRules, inputs: ClockInputs) -> Clocks:
         adr_ineligible_reason=why_not,
         reasons=reasons,
     )
+
+
+def _adr_eligible_from(rules: CodeRules, inputs: ClockInputs) -> tuple[datetime.date, str]:
+    """The ADR period from first made, or our deadlock letter's date where the code says such
+    a letter opens ADR at once and it came first."""
+    weeks = adr_period_weeks(rules, inputs.first_made)
+    after_period = weeks_after(inputs.first_made, weeks)
+    reason = f"{weeks} weeks after the complaint was first made on {local_date(inputs.first_made):%d %b %Y}"
+    letter = inputs.letter_date
+    if (
+        rules.deadlock_opens_adr
+        and letter is not None
+        and inputs.letter_reason == "deadlock"
+        and letter < after_period
+    ):
+        return letter, (
+            f"Our deadlock letter dated {letter:%d %b %Y} opens ADR at once (before the "
+            f"{weeks}-week period would end on {after_period:%d %b %Y})"
+        )
+    return after_period, reason
+
+
+def _adr_refer_by(rules: CodeRules, inputs: ClockInputs) -> tuple[datetime.date | None, str]:
+    """Months after our letter; without one, months after first made. An ADR-period letter
+    never shortens the time a seed gives "if we never wrote" a deadlock letter."""
+    first_made = local_date(inputs.first_made)
+    fallback = None
+    if rules.refer_by_months_after_first_made is not None:
+        fallback = months_after(first_made, rules.refer_by_months_after_first_made)
+    months = rules.refer_by_months_after_letter
+    if inputs.letter_date is not None and months is not None:
+        after_letter = months_after(inputs.letter_date, months)
+        what = "deadlock letter" if inputs.letter_reason == "deadlock" else "ADR letter"
+        if inputs.letter_reason != "deadlock" and fallback is not None and fallback > after_letter:
+            return fallback, (
+                f"{rules.refer_by_months_after_first_made} months after the complaint was first "
+                f"made: later than {months} months after our {what} dated "
+                f"{inputs.letter_date:%d %b %Y}, and we have not written a deadlock letter"
+            )
+        return after_letter, f"{months} months after our {what} dated {inputs.letter_date:%d %b %Y}"
+    if fallback is not None:
+        return fallback, (
+            f"{rules.refer_by_months_after_first_made} months after the complaint was first made, "
+            "as we have not written a deadlock letter"
+        )
+    return None, ""
 
 
 _CHANNEL_WORDS = {
@@ -217,6 +283,11 @@ def next_due(
     first_response_at: datetime.datetime | None,
     promised_by: datetime.datetime | None,
     resolve_by: datetime.datetime | None,
+    resolution_provided_at: datetime.datetime | None = None,
+    formal_respond_by: datetime.datetime | None = None,
+    final_position_at: datetime.datetime | None = None,
+    adr_letter_due_by: datetime.datetime | None = None,
+    adr_letter_issued_at: datetime.datetime | None = None,
 ) -> tuple[datetime.datetime | None, str]:
     """The earliest clock still waiting on us, or (None, "") when nothing is.
 
@@ -232,8 +303,14 @@ def next_due(
         pending.append((respond_by, "respond_by"))
     if promised_by:
         pending.append((promised_by, "promised_by"))
-    if resolve_by and not waiting_on_customer:
+    # soVision's objective is to *provide* a resolution: met once one is proposed or remedied.
+    if resolve_by and not waiting_on_customer and resolution_provided_at is None:
         pending.append((resolve_by, "resolve_by"))
+    if formal_respond_by and final_position_at is None:
+        pending.append((formal_respond_by, "formal_respond_by"))
+    # The letter is owed whatever the status: a deadlock request comes after our final position.
+    if adr_letter_due_by and adr_letter_issued_at is None:
+        pending.append((adr_letter_due_by, "adr_letter_due_by"))
     if not pending:
         return None, ""
     return min(pending)

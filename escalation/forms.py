@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_datetime
 
 from complaints.workflows.simulator import EVENT_KINDS, ScriptedEvent
 from escalation.calendar import local_date
-from escalation.choices import CLOCK_NAMES, Category, Channel, Nation
+from escalation.choices import CLOCK_NAMES, Category, Channel, LetterReason, Nation
 from escalation.clocks import ClockInputs, Clocks, compute_clocks
 from escalation.models import CodeOfPractice, CodeVersion
 from escalation.selectors import NoCodeInForce, code_rules, code_version_in_force
@@ -55,7 +55,21 @@ class WhatIfForm(forms.Form):
         input_formats=["%Y-%m-%d"],
         help_text="Date of our deadlock / ADR letter (YYYY-MM-DD).",
     )
+    letter_reason = forms.ChoiceField(
+        choices=LetterReason.choices,
+        initial=LetterReason.DEADLOCK,
+        required=False,
+        help_text="What the letter was written for: deadlock (default) or the ADR period.",
+    )
     responded = IsoInstantField(required=False, help_text="When we responded (ISO-8601).")
+    escalated = IsoInstantField(
+        required=False, help_text="When the complaint was escalated to a higher tier (ISO-8601)."
+    )
+    letter_asked = IsoInstantField(
+        required=False,
+        help_text="When the customer asked for the deadlock / ADR letter, or it was queued for "
+        "a manager's approval (ISO-8601).",
+    )
     resolution_actioned = IsoInstantField(
         required=False, help_text="When the resolution was actioned (ISO-8601)."
     )
@@ -77,7 +91,7 @@ class WhatIfForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         received = data.get("received")
-        for name in ("responded", "resolution_actioned"):
+        for name in ("responded", "resolution_actioned", "escalated", "letter_asked"):
             if received and data.get(name) and data[name] < received:
                 self.add_error(name, "This cannot be before the complaint was received.")
         if received and data.get("letter_date") and data["letter_date"] < local_date(received):
@@ -104,6 +118,9 @@ class WhatIfForm(forms.Form):
                 letter_date=data.get("letter_date"),
                 responded=data.get("responded"),
                 resolution_actioned=data.get("resolution_actioned"),
+                letter_reason=data.get("letter_reason") or LetterReason.DEADLOCK,
+                escalated=data.get("escalated"),
+                adr_letter_asked=data.get("letter_asked"),
             ),
         )
 

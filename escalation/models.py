@@ -11,7 +11,13 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from escalation.choices import AdrLetterPolicy, Category, Channel
+from escalation.choices import (
+    AdrLetterAtDeadlock,
+    AdrLetterAtPeriod,
+    AdrLetterPolicy,
+    Category,
+    Channel,
+)
 
 
 def _default_weekdays() -> list[int]:
@@ -122,11 +128,42 @@ class CodeVersion(models.Model):
         blank=True,
         help_text="Categories the ADR scheme does not deal with.",
     )
-    adr_letter_policy = models.CharField(
-        "ADR letter",
+    # Ofcom (since October 2018) requires the ADR letter unprompted at deadlock and when the
+    # ADR period passes unresolved; a seed may say otherwise (soVision: "You should ask us").
+    adr_letter_at_deadlock = models.CharField(
+        "ADR letter at deadlock",
         max_length=16,
-        choices=AdrLetterPolicy.choices,
-        default=AdrLetterPolicy.ON_DEADLOCK,
+        choices=AdrLetterAtDeadlock.choices,
+        default=AdrLetterAtDeadlock.UNPROMPTED,
+    )
+    adr_letter_at_period = models.CharField(
+        "ADR letter at the ADR period",
+        max_length=16,
+        choices=AdrLetterAtPeriod.choices,
+        default=AdrLetterAtPeriod.UNPROMPTED,
+    )
+    adr_letter_needs_approval = models.BooleanField(
+        "a manager approves each ADR letter before it is sent",
+        default=False,
+        help_text="Unticked: sent at once. Ticked: queued for a manager, with a due clock.",
+    )
+    adr_letter_due_working_days = models.PositiveSmallIntegerField(
+        "send an asked-for or queued ADR letter within (working days)",
+        default=2,
+        validators=[MinValueValidator(1)],
+    )
+    deadlock_opens_adr = models.BooleanField(
+        "a deadlock letter opens ADR at once",
+        default=True,
+        help_text="Ticked: the customer may go to the scheme from the deadlock letter's date if "
+        "that is before the ADR period ends (Ofcom; soVision). Unticked: only once the period "
+        "has passed (Infinity).",
+    )
+    formal_respond_working_days = models.PositiveSmallIntegerField(
+        "respond after escalation to a tier within (working days)",
+        null=True,
+        blank=True,
+        help_text="The escalated (formal) stage's own response clock. Blank = no such clock.",
     )
     adr_scheme_name = models.CharField("ADR scheme name", max_length=200)
     adr_scheme_address = models.TextField("ADR scheme address", blank=True)
@@ -155,6 +192,11 @@ class CodeVersion(models.Model):
         default=False,
         help_text="Ticked only where the code's text says a missed window moves the complaint "
         "to the next tier.",
+    )
+    useful_addresses = models.TextField(
+        blank=True,
+        help_text="Other addresses the code gives (e.g. Ofcom, a trade body, another team's "
+        "email), one per paragraph; shown on the published code of practice.",
     )
     retention_months_after_closure = models.PositiveSmallIntegerField(
         "keep records after closure (months)",
@@ -190,6 +232,15 @@ class CodeVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def adr_letter_policy(self) -> str:
+        """The two ADR-letter settings in one word (what the public form and follow page say)."""
+        if self.adr_letter_at_deadlock == AdrLetterAtDeadlock.ON_REQUEST:
+            return AdrLetterPolicy.ON_REQUEST
+        if self.adr_letter_at_period == AdrLetterAtPeriod.UNPROMPTED:
+            return AdrLetterPolicy.UNPROMPTED
+        return AdrLetterPolicy.ON_DEADLOCK
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -262,6 +313,15 @@ class EscalationTier(models.Model):
     )
     handles_code_complaints = models.BooleanField(
         default=False, help_text="Complaints about the code itself are routed here."
+    )
+    default_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who takes complaints escalated to this tier unless the escalating manager "
+        "names someone else of the tier's group.",
     )
 
     class Meta:

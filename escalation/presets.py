@@ -8,6 +8,15 @@ Where a seed is silent the choice is written down here:
 - `ofcom-2026` leaves office hours and windows to the provider ("provider's own"): it ships
   with 09:00–17:30 office hours and no response windows, so it has no such clocks until an
   admin drafts a version with the provider's own.
+- ADR letters (Ofcom, since October 2018: unprompted at deadlock and at the ADR period). Both
+  seeds are silent about a letter at the ADR period, so the current rule applies: unprompted.
+  At deadlock Infinity writes unprompted ("we will write to you to say so"), soVision waits to
+  be asked ("You should ask us to provide you with a 'deadlock' letter"): a manager then has
+  2 working days (seed silent) to send it. Every letter is sent at once (no approval queue).
+- A deadlock letter opens ADR at once under soVision ("This confirms that we agree that you
+  may refer") and Ofcom, not under Infinity ("can only be accessed once 8 weeks have passed").
+- After escalation the escalated tier gives its position within 10 working days (both seeds
+  are silent; soVision's own resolution objective is 10 working days).
 """
 
 from __future__ import annotations
@@ -38,13 +47,25 @@ PRESETS: list[dict[str, Any]] = [
             "adr_employee_threshold": 10,
             "adr_threshold_inclusive": True,
             "adr_excluded_categories": ["pricing"],
-            "adr_letter_policy": "on_deadlock",
+            "adr_letter_at_deadlock": "unprompted",
+            "adr_letter_at_period": "unprompted",
+            "deadlock_opens_adr": False,
+            "formal_respond_working_days": 10,
             **OS_COMMUNICATIONS,
             "company_name": "Infinity Technology Solutions Ltd (Infinity Group)",
             "company_address": "The Coach House\nSpencer Mews\nTunbridge Wells\nKent\nTN1 2PY",
             "company_phone": "0345 450 4600",
             "company_email": "customerservices@infinitygroup.co.uk",
             "company_website": "www.infinitygroup.co.uk",
+            "useful_addresses": (
+                "Ombudsman Services: Communications: PO Box 730, Warrington, WA4 6WU, "
+                "Tel: 0330 440 1614 Fax: 0330 440 1615 Email: enquiries@os-communications.org\n\n"
+                "Ofcom: Riverside House, 2A Southwark Bridge Road, London SE1 9HA, "
+                "Tel: 020 7981 3000.\n\n"
+                "Federation of Communication Services Limited (FCS): Burnhill Business Centre, "
+                "Provident House, Burrell Row, Beckenham, Kent BR3 1AT. Tel: 020 8249 6363 "
+                "www.fcs.org.uk"
+            ),
             "source_text": (
                 "We will normally respond to a letter within ten working days, an email within "
                 "five working days and, if we can't sort out your complaint when you telephone "
@@ -96,7 +117,10 @@ PRESETS: list[dict[str, Any]] = [
             "adr_employee_threshold": 10,
             "adr_threshold_inclusive": False,
             "adr_excluded_categories": [],
-            "adr_letter_policy": "on_request",
+            "adr_letter_at_deadlock": "on_request",
+            "adr_letter_at_period": "unprompted",
+            "deadlock_opens_adr": True,
+            "formal_respond_working_days": 10,
             **OS_COMMUNICATIONS,
             "adr_scheme_website": "http://www.ombudsman-services.org/communications.html",
             "company_name": "soVision IT Ltd",
@@ -107,6 +131,12 @@ PRESETS: list[dict[str, Any]] = [
             "company_phone": "0117 986 4026",
             "company_email": "support@sovision.com",
             "company_website": "www.sovisionit.com",
+            "useful_addresses": (
+                "Accounts department: accounts@sovisionit.com (technical support: "
+                "support@sovision.com), 0117 986 4026.\n\n"
+                "Complaints about this Code: the Company Secretary, soVision IT Ltd, Avon House, "
+                "Avon Mill Lane, Keynsham, Bristol BS31 2UG."
+            ),
             "company_registration": (
                 "soVision IT Ltd is a Company registered in England No 10714018. Line Business "
                 "Services Ltd is a Company registered in England No. 5599751."
@@ -175,9 +205,14 @@ PRESETS: list[dict[str, Any]] = [
             "adr_employee_threshold": 10,
             "adr_threshold_inclusive": True,
             "adr_excluded_categories": [],
-            "adr_letter_policy": "unprompted",
+            "adr_letter_at_deadlock": "unprompted",
+            "adr_letter_at_period": "unprompted",
+            "deadlock_opens_adr": True,
+            "formal_respond_working_days": 10,
             **OS_COMMUNICATIONS,
             "adr_scheme_name": "Communications Ombudsman",
+            # Ombudsman Services renamed itself Communications Ombudsman in July 2023 (Ofcom).
+            "adr_scheme_website": "https://www.commsombudsman.org",
             "company_name": "",
         },
         "channels": [],
@@ -207,13 +242,16 @@ def presets_install(apps: Any) -> None:
         )
         if not created:
             continue
+        # Settings added after migration 0002 are set by the later migration that adds them
+        # (presets_settings_apply); the historical model here does not have them yet.
+        known = {f.name for f in CodeVersion._meta.get_fields()}
         version = CodeVersion.objects.create(
             code=code,
             number=1,
             status="published",
             published_at=preset["version"]["effective_from"],
             change_note="Shipped preset.",
-            **preset["version"],
+            **{k: v for k, v in preset["version"].items() if k in known},
         )
         ChannelWindow.objects.bulk_create(
             ChannelWindow(
@@ -235,3 +273,12 @@ def presets_install(apps: Any) -> None:
                 is_formal=formal,
                 handles_code_complaints=code_complaints,
             )
+
+
+def presets_settings_apply(apps: Any, names: tuple[str, ...]) -> None:
+    """Set `names` on each shipped preset's first version from PRESETS (a data migration that
+    adds settings calls this: published versions are read-only through the services)."""
+    CodeVersion = apps.get_model("escalation", "CodeVersion")
+    for preset in PRESETS:
+        values = {k: preset["version"][k] for k in names if k in preset["version"]}
+        CodeVersion.objects.filter(code__slug=preset["slug"], number=1).update(**values)

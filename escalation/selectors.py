@@ -92,4 +92,7 @@ def _code_rules_build(version: CodeVersion) -> CodeRules:
         adr_excluded_categories=frozenset(version.adr_excluded_categories),
         closure_days=frozenset(d.date for d in version.closure_days.all()),
         reminder_working_days_before=version.reminder_working_days_before,
+        deadlock_opens_adr=version.deadlock_opens_adr,
+        formal_respond_working_days=version.formal_respond_working_days,
+        adr_letter_due_working_days=version.adr_letter_due_working_days,
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from escalation.conformance import TEMPLATE_SLUG, conforming_settings
 from escalation.models import ChannelWindow, ClosureDay, CodeOfPractice, CodeVersion, EscalationTier
 
 
@@ -81,3 +82,31 @@ def code_make_current(*, code: CodeOfPractice) -> CodeOfPractice:
     CodeOfPractice.objects.filter(pk=code.pk).update(is_current=True)
     code.refresh_from_db()
     return code
+
+
+@transaction.atomic
+def code_version_draft_conforming(
+    *, source: CodeVersion, by: AbstractBaseUser | None
+) -> tuple[CodeVersion, dict[str, object]]:
+    """ "Draft a version that meets Ofcom's current rules": a copy of `source` (windows, tiers,
+    company details, wording) with only what the rules require changed, from the `ofcom-2026`
+    template. Returns the draft and the settings changed, for the admin to review and publish."""
+    template = (
+        CodeVersion.objects.filter(code__slug=TEMPLATE_SLUG, status=CodeVersion.Status.PUBLISHED)
+        .order_by("-effective_from")
+        .first()
+    )
+    if template is None:
+        raise ValidationError(f"The {TEMPLATE_SLUG} rules template has no published version.")
+    changes = conforming_settings(source, template)
+    draft = code_version_draft(source=source, by=by)
+    for name, value in changes.items():
+        setattr(draft, name, value)
+    changed = ", ".join(changes) or "nothing (it already meets the rules)"
+    draft.change_note = (
+        f"Drafted from version {source.number} to meet Ofcom's current rules "
+        f"({TEMPLATE_SLUG}); changed: {changed}."
+    )
+    draft.full_clean(exclude=["code", "created_by"])
+    draft.save()
+    return draft, changes

@@ -13,11 +13,10 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-from complaints.models import OPEN_STATUSES, AuditEntry, Complaint, Letter, Status, TimelineEvent
+from complaints.models import OPEN_STATUSES, AuditEntry, Complaint, Status, TimelineEvent
 from complaints.timeline import audit_record_bulk, timeline_record_bulk
-from complaints.workflows.letters import ADR_PERIOD_BODY, letters_issue_bulk
-from escalation.calendar import local_date, months_after
-from escalation.choices import AdrLetterPolicy
+from complaints.workflows.adr_letters import adr_period_letters
+from escalation.calendar import local_date
 
 BATCH = 500
 
@@ -93,9 +92,9 @@ def complaints_adr_period_sweep(
 ) -> int:
     """Tell customers whose complaint is still open that the ADR period has passed.
 
-    Uses complaint_adr_due_idx. Under a code whose ADR letter is sent unprompted (Ofcom 2026),
-    an eligible customer with an email address is sent the ADR letter: its Letter rows are
-    created here in bulk, and after commit a worker renders each PDF and emails it
+    Uses complaint_adr_due_idx. Which ADR letter goes out (at once, or queued for a manager)
+    is decided by complaints.workflows.adr_letters.adr_period_letters: its Letter rows are
+    created here in bulk, and after commit a worker renders each PDF and sends it
     (complaints.workflows.letters.letter_render), never inside this lock.
     """
     today = local_date(now)
@@ -109,16 +108,9 @@ def complaints_adr_period_sweep(
             )
             .filter(**sweep_scope(only))
             .order_by("adr_eligible_from")
-            .values(
-                "pk",
-                "adr_eligible",
-                "adr_ineligible_reason",
-                "adr_refer_by",
-                "customer__email",
-                "code_version__adr_letter_policy",
-                "code_version__adr_scheme_name",
-                "code_version__refer_by_months_after_letter",
-            )[:batch]
+            .values("pk", "adr_eligible", "adr_ineligible_reason", "code_version__adr_scheme_name")[
+                :batch
+            ]
         )
         if not rows:
             return 0
@@ -127,8 +119,6 @@ def complaints_adr_period_sweep(
             adr_period_reached_at=now, row_version=F("row_version") + 1
         )
         events = []
-        letter_ids: list[int] = []
-        letter_months: dict[int, list[int]] = {}
         for r in rows:
             scheme = r["code_version__adr_scheme_name"]
             if r["adr_eligible"]:
@@ -147,34 +137,6 @@ def complaints_adr_period_sweep(
                     dedupe_key="adr_period_reached",
                 )
             )
-            unprompted = r["code_version__adr_letter_policy"] == AdrLetterPolicy.UNPROMPTED
-            months = r["code_version__refer_by_months_after_letter"]
-            # Every eligible customer gets the letter; without an email address the renderer
-            # asks staff to print and post the PDF.
-            if unprompted and r["adr_eligible"]:
-                if months is not None:
-                    letter_months.setdefault(months, []).append(r["pk"])
-                    events.append(
-                        TimelineEvent(
-                            complaint_id=r["pk"],
-                            kind=TimelineEvent.Kind.LETTER,
-                            visibility=TimelineEvent.Visibility.CUSTOMER,
-                            occurred_at=now,
-                            summary=f"ADR letter issued; refer to {scheme} by "
-                            f"{months_after(today, months):%d %b %Y}",
-                            data={"letter_date": today.isoformat(), "months": months},
-                            dedupe_key="adr_period_letter",
-                        )
-                    )
-                letter_ids.append(r["pk"])
-        # The ADR letter starts the refer-by clock (12 months under Ofcom's 2026 rules).
-        for months, pks in letter_months.items():
-            Complaint.objects.filter(pk__in=pks, letter_date__isnull=True).update(
-                letter_date=today, adr_refer_by=months_after(today, months)
-            )
+        events.extend(adr_period_letters(complaint_ids=ids, now=now))
         timeline_record_bulk(events)
-        # After the refer-by update, so each letter's snapshot agrees with its complaint.
-        letters_issue_bulk(
-            complaint_ids=letter_ids, kind=Letter.Kind.ADR, body=ADR_PERIOD_BODY, dated=today
-        )
     return len(ids)

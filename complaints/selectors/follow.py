@@ -295,9 +295,18 @@ def promises(complaint: Complaint, now: datetime.datetime) -> list[Promise]:
         else:
             out.append(Promise("promised_by", said, "", "due", "Not yet due"))
     if c.resolve_by is not None:
-        done_at = c.resolved_at if c.status in (Status.RESOLVED, Status.CLOSED) else None
-        clock("resolve_by", c.resolve_by, "We aim to resolve your complaint by", done_at,
-              "It was resolved on")  # fmt: skip
+        # soVision: "Our objective is to provide a resolution" — kept once we proposed one or
+        # confirmed it remedied, whenever the complaint later closes.
+        clock("resolve_by", c.resolve_by, "We aim to provide a resolution by",
+              c.resolution_provided_at, "We provided one on")  # fmt: skip
+    if c.formal_respond_by is not None:
+        clock("formal_respond_by", c.formal_respond_by,
+              "After escalation, we said we would give you our position by",
+              c.final_position_at, "We gave it on")  # fmt: skip
+    if c.adr_letter_due_by is not None:
+        clock("adr_letter_due_by", c.adr_letter_due_by,
+              "We said we would send you the letter you asked for by",
+              c.adr_letter_issued_at, "We sent it on")  # fmt: skip
     return out
 
 

@@ -14,9 +14,17 @@ from django.db import transaction
 
 from complaints.lifecycle import RULES, Action, TransitionRefused
 from complaints.models import Complaint, ContactMethod, Letter, Status, TimelineEvent
+from complaints.workflows.customer_updates import customer_tell
+from complaints.workflows.escalations import (
+    escalate_to,
+    escalation_target,
+    escalation_words,
+    tier_members,
+)
 from complaints.workflows.letters import letter_issue
 from complaints.workflows.transition import _Event, _transition, iso
 from escalation.calendar import local_date
+from escalation.choices import LetterReason
 from escalation.roles import staff_roles
 
 User = get_user_model()
@@ -36,6 +44,34 @@ def _first_contact(complaint: Complaint, now: datetime.datetime) -> None:
     complaint.promised_by = None  # we kept (or replaced) whatever we had promised
 
 
+def _told(complaint: Complaint, **kwargs: Any) -> Complaint:
+    customer_tell(complaint=complaint, **kwargs)
+    return complaint
+
+
+def _transition_and_tell(
+    *, action: Action, step: str, summary: Any, body: str = "", **transition: Any
+) -> Complaint:
+    """One change, then the customer told of it, in one transaction. `summary` may be a
+    function of the changed complaint (what to say depends on where it now stands)."""
+    with transaction.atomic():
+        complaint = _transition(action=action, **transition)
+        words = summary(complaint) if callable(summary) else summary
+        return _told(complaint, step=step, now=transition["now"], by=transition["by"],
+                     summary=words, body=body)  # fmt: skip
+
+
+def _resolution_provided(c: Complaint, new_status: Status, now: datetime.datetime) -> None:
+    """soVision: "Our objective is to provide a resolution for all complaints within 10 working
+    days" — met when a resolution is proposed or confirmed remedied, not when it closes. After
+    escalation the same step is the escalated tier's position (meets formal_respond_by)."""
+    c.resolution_provided_at = c.resolution_provided_at or now
+    if c.escalated_at is not None and c.final_position_at is None:
+        c.final_position_at = now
+    if new_status == Status.FINAL_RESPONSE:
+        c.final_position_at = c.final_position_at or now
+
+
 def complaint_acknowledge(
     *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime, expected_version: int | None
 ) -> Complaint:
@@ -47,9 +83,11 @@ def complaint_acknowledge(
             )
         ]
 
-    return _transition(
-        complaint_id=complaint_id, action=Action.ACKNOWLEDGE, by=by, now=now,
-        expected_version=expected_version, change=change,
+    return _transition_and_tell(
+        action=Action.ACKNOWLEDGE, step="acknowledged",
+        summary="We have received your complaint and are looking into it",
+        complaint_id=complaint_id, by=by, now=now, expected_version=expected_version,
+        change=change,
     )  # fmt: skip
 
 
@@ -62,6 +100,7 @@ def complaint_send_update(
     body: str,
     method: str,
     next_update_by: datetime.datetime | None = None,
+    confirm_method: bool = False,
 ) -> Complaint:
     """Tell the customer where things stand, by the agreed method; optionally promise the next."""
     body = _required(body, "what you told the customer")
@@ -71,6 +110,13 @@ def complaint_send_update(
         raise ValidationError({"next_update_by": "The next update must be promised for later."})
 
     def change(c: Complaint, _: Status) -> list[_Event]:
+        agreed = c.agreed_contact_method
+        if agreed and method != agreed and not confirm_method:
+            raise ValidationError({"method": (
+                f"The contact method agreed with the customer is "
+                f"{ContactMethod(agreed).label.lower()}. Tick “I confirm” to record this update "
+                f"as sent by {ContactMethod(method).label.lower()}."
+            )})  # fmt: skip
         _first_contact(c, now)
         c.promised_by = next_update_by
         label = ContactMethod(method).label.lower()
@@ -84,10 +130,15 @@ def complaint_send_update(
             )
         ]
 
-    return _transition(
-        complaint_id=complaint_id, action=Action.SEND_UPDATE, by=by, now=now,
-        expected_version=expected_version, change=change,
-    )  # fmt: skip
+    with transaction.atomic():
+        complaint = _transition(
+            complaint_id=complaint_id, action=Action.SEND_UPDATE, by=by, now=now,
+            expected_version=expected_version, change=change,
+        )  # fmt: skip
+        if method != ContactMethod.PHONE:  # a phone update was given on the call itself
+            _told(complaint, step="update", now=now, by=by, method=method,
+                  summary="An update on your complaint", body=body)  # fmt: skip
+        return complaint
 
 
 def complaint_record_findings(
@@ -130,15 +181,22 @@ def complaint_propose_resolution(
 
     def change(c: Complaint, new_status: Status) -> list[_Event]:
         _first_contact(c, now)
+        _resolution_provided(c, new_status, now)
         c.responded_at = now
         c.resolution_summary = body
         final = " (our final position)" if new_status == Status.FINAL_RESPONSE else ""
         return [_Event(TimelineEvent.Kind.RESOLUTION, f"Resolution proposed{final}", body=body,
                        visibility=Visibility.CUSTOMER)]  # fmt: skip
 
-    return _transition(
-        complaint_id=complaint_id, action=Action.PROPOSE_RESOLUTION, by=by, now=now,
-        expected_version=expected_version, change=change,
+    def summary(c: Complaint) -> str:
+        if c.status == Status.FINAL_RESPONSE:
+            return "Our final position on your complaint"
+        return "Our findings and the resolution we propose"
+
+    return _transition_and_tell(
+        action=Action.PROPOSE_RESOLUTION, step="resolution", summary=summary, body=body,
+        complaint_id=complaint_id, by=by, now=now, expected_version=expected_version,
+        change=change,
     )  # fmt: skip
 
 
@@ -149,16 +207,18 @@ def complaint_confirm_remedied(
     """We have put it right (how): the resolution is actioned, which also starts auto-close."""
     body = _required(body, "how the problem was remedied")
 
-    def change(c: Complaint, _: Status) -> list[_Event]:
+    def change(c: Complaint, new_status: Status) -> list[_Event]:
         _first_contact(c, now)
+        _resolution_provided(c, new_status, now)
         c.resolution_actioned_at = now
         c.resolution_summary = body
         return [_Event(TimelineEvent.Kind.RESOLUTION, "Remedied", body=body,
                        visibility=Visibility.CUSTOMER)]  # fmt: skip
 
-    return _transition(
-        complaint_id=complaint_id, action=Action.CONFIRM_REMEDIED, by=by, now=now,
-        expected_version=expected_version, change=change,
+    return _transition_and_tell(
+        action=Action.CONFIRM_REMEDIED, step="remedied", summary="We have put the problem right",
+        body=body, complaint_id=complaint_id, by=by, now=now, expected_version=expected_version,
+        change=change,
     )  # fmt: skip
 
 
@@ -198,48 +258,29 @@ def complaint_reopen(
 
 def complaint_escalate(
     *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
-    expected_version: int | None, reason: str,
+    expected_version: int | None, reason: str, assignee_id: int | None = None,
 ) -> Complaint:  # fmt: skip
-    """Raise the complaint to the next tier of the governing code."""
+    """Raise the complaint to the next tier of the governing code, to a named person of that
+    tier's group (`assignee_id`, else the tier's default, else someone of the group)."""
     reason = _required(reason, "why the complaint is escalated", "reason")
 
     def change(c: Complaint, _: Status) -> list[_Event]:
-        return [escalate_to(c, escalation_target(c), now=now, reason=reason)]
+        target = escalation_target(c)
+        assignee = None
+        if assignee_id is not None:
+            assignee = tier_members(target).filter(pk=assignee_id).first()
+            if assignee is None:
+                raise ValidationError(
+                    {"assignee": f"Choose someone of the {target.group.name} group "
+                                 f"({target.title})."}
+                )  # fmt: skip
+        return [escalate_to(c, target, now=now, reason=reason, assignee=assignee)]
 
-    return _transition(
-        complaint_id=complaint_id, action=Action.ESCALATE, by=by, now=now,
-        expected_version=expected_version, change=change,
+    return _transition_and_tell(
+        action=Action.ESCALATE, step="escalated", summary=escalation_words, body=reason,
+        complaint_id=complaint_id, by=by, now=now, expected_version=expected_version,
+        change=change,
     )  # fmt: skip
-
-
-def escalate_to(c: Complaint, target: Any, *, now: datetime.datetime, reason: str) -> _Event:
-    """Move the (locked) complaint to tier `target` and describe it for the timeline."""
-    c.tier = target.level
-    if c.assigned_to is not None and not c.assigned_to.groups.filter(pk=target.group_id).exists():
-        c.assigned_to = None  # the next tier's group picks it up from "unassigned"
-    if target.is_formal and not c.register_reference:
-        c.register_reference = f"CR-{local_date(now).year}-{c.pk:07d}"
-    formal = f"; complaints register reference {c.register_reference}" if target.is_formal else ""
-    return _Event(
-        TimelineEvent.Kind.ESCALATION,
-        f"Escalated to {target.title}{formal}",
-        body=reason,
-        visibility=Visibility.CUSTOMER,
-        data={"tier": target.level, "register_reference": c.register_reference},
-    )
-
-
-def escalation_target(complaint: Complaint, *, formal: bool = False) -> Any:
-    """The tier a complaint escalates to: the next one, or (formal=True) the first formal tier
-    above it when the code has one. TransitionRefused at the top."""
-    tiers = sorted(complaint.code_version.tiers.select_related("group"), key=lambda t: t.level)
-    above = [t for t in tiers if t.level > complaint.tier]
-    if not above:
-        top = tiers[-1].title if tiers else str(complaint.tier)
-        raise TransitionRefused(f"This complaint is already at the highest tier ({top}).")
-    if formal:
-        return next((t for t in above if t.is_formal), above[0])
-    return above[0]
 
 
 def assignable_staff() -> Any:
@@ -307,8 +348,12 @@ def complaint_issue_deadlock(
 
     def change(c: Complaint, _: Status) -> list[_Event]:
         c.letter_date = local_date(now)
+        c.letter_reason = LetterReason.DEADLOCK
+        if c.adr_letter_asked_at is not None:
+            c.adr_letter_issued_at = now  # the letter the customer asked for
         return [_Event(TimelineEvent.Kind.LETTER, "Deadlock letter issued", body=body,
-                       visibility=Visibility.CUSTOMER, data={"letter": "deadlock"})]  # fmt: skip
+                       visibility=Visibility.CUSTOMER,
+                       data={"letter": "deadlock", "reason": LetterReason.DEADLOCK})]  # fmt: skip
 
     # One transaction: the letter (and its PDF, rendered after commit) exists exactly when
     # the complaint says a deadlock letter was issued.
@@ -317,8 +362,34 @@ def complaint_issue_deadlock(
             complaint_id=complaint_id, action=Action.ISSUE_DEADLOCK, by=by, now=now,
             expected_version=expected_version, change=change,
         )  # fmt: skip
-        letter_issue(complaint=complaint, kind=Letter.Kind.DEADLOCK, body=body, by=by, now=now)
+        letter_issue(complaint=complaint, kind=Letter.Kind.DEADLOCK, body=body, by=by, now=now,
+                     reason=LetterReason.DEADLOCK)  # fmt: skip
     return complaint
+
+
+def complaint_customer_replied(
+    *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
+    expected_version: int | None, method: str, body: str,
+) -> Complaint:  # fmt: skip
+    """The customer replied by phone, email or letter. soVision: "Unless we hear from you within
+    10 working days of our response … we will assume that the complaint has been resolved" —
+    hearing from them by any channel stops the auto-close clock, as a reply on the web does."""
+    body = _required(body, "what the customer said")
+    if method not in ContactMethod.values:
+        raise ValidationError(
+            {"method": "Choose how the customer replied: phone, email or letter."}
+        )
+
+    def change(c: Complaint, _: Status) -> list[_Event]:
+        label = ContactMethod(method).label.lower()
+        return [_Event(TimelineEvent.Kind.NOTE, f"The customer replied by {label}", body=body,
+                       visibility=Visibility.CUSTOMER,
+                       data={"by": "customer", "method": method, "reply": True})]  # fmt: skip
+
+    return _transition(
+        complaint_id=complaint_id, action=Action.CUSTOMER_REPLIED, by=by, now=now,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
 
 
 def complaint_record_adr_referral(

@@ -19,7 +19,8 @@ from complaints.services import complaint_create, complaint_next_due
 from complaints.staff_clocks import complaint_enforcement_refresh
 from complaints.timeline import audit_record, timeline_record
 from complaints.tokens import FOLLOW_MAX_AGE
-from complaints.workflows.actions import escalate_to, escalation_target
+from complaints.workflows.adr_letters import deadlock_reached
+from complaints.workflows.escalations import escalate_to, escalation_target
 from complaints.workflows.intake import attachment_sniff, attachments_store
 from complaints.workflows.transition import _Event, _transition
 from notifications.services import notification_enqueue
@@ -178,10 +179,24 @@ def customer_reject_resolution(
             )
         return events
 
-    return _act(
-        complaint_id=complaint_id, action=Action.CUSTOMER_REJECT, portal_user=portal_user,
-        now=now, change=change, what="rejected the proposed resolution", body=body,
-    )  # fmt: skip
+    with transaction.atomic():
+        status_before = Complaint.objects.values_list("status", flat=True).get(pk=complaint_id)
+        complaint = _act(
+            complaint_id=complaint_id, action=Action.CUSTOMER_REJECT, portal_user=portal_user,
+            now=now, change=change, what="rejected the proposed resolution", body=body,
+        )  # fmt: skip
+        # Our final position at the code's last tier, rejected: we will not review it further.
+        if status_before == Status.FINAL_RESPONSE and _at_last_tier(complaint):
+            complaint = deadlock_reached(complaint_id=complaint_id, now=now)
+    return complaint
+
+
+def _at_last_tier(complaint: Complaint) -> bool:
+    try:
+        escalation_target(complaint)
+    except TransitionRefused:
+        return True
+    return False
 
 
 def customer_request_escalation(
@@ -227,6 +242,10 @@ def customer_request_deadlock(
             pending = pending.filter(occurred_at__gt=answered)
         if pending.exists():
             raise TransitionRefused("You have already asked for a deadlock letter; we are on it.")
+        # soVision: "You should ask us to provide you with a 'deadlock' letter": the
+        # manager's due clock (adr_letter_due_by) starts now.
+        c.adr_letter_asked_at = now
+        c.adr_letter_issued_at = None
         return [
             _customer_event(
                 TimelineEvent.Kind.NOTE, "The customer asked for a deadlock letter", body,

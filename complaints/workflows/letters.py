@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from celery import shared_task
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -34,9 +33,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from complaints.models import Complaint, Letter, TimelineEvent
+from complaints.models import Complaint, ContactMethod, Letter, TimelineEvent
 from complaints.timeline import timeline_record
-from escalation.calendar import local_date, months_after
+from complaints.workflows.letter_content import KIND_TITLES, letter_company_source, letter_context
+from escalation.calendar import local_date
 from notifications.services import notification_enqueue
 
 log = logging.getLogger(__name__)
@@ -49,85 +49,8 @@ RENDER_LEASE = datetime.timedelta(minutes=10)
 RETRY_AFTER = datetime.timedelta(minutes=10)
 STALE_BATCH = 50
 
-KIND_TITLES = {
-    Letter.Kind.DEADLOCK: "Deadlock letter",
-    Letter.Kind.ADR: "ADR letter",
-}
-
-# The ADR letter is sent by the sweep, not by a person: these are its words about where the
-# complaint stands (the deadlock letter's body is the manager's final position).
-ADR_PERIOD_BODY = (
-    "We have not yet been able to resolve your complaint. We are still working on it and we "
-    "will keep you updated."
-)
-
 
 # --- issuing (inside the business transaction) -------------------------------------------
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def _person(user: AbstractBaseUser | None) -> str:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
-def letter_context(
-    *, complaint: Complaint, kind: str, body: str, dated: datetime.date, by: Any = None
-) -> dict[str, Any]:
-    """Everything printed on the letter, as JSON. `complaint` needs customer and code_version."""
-    customer = complaint.customer
-    version = complaint.code_version
-    address = _lines(customer.address)
-    postcode = (customer.postcode or "").strip().upper()
-    if postcode and not any(postcode in line.upper() for line in address):
-        address.append(postcode)
-    months = version.refer_by_months_after_letter
-    refer_by = months_after(dated, months) if months is not None else complaint.adr_refer_by
-    first_made = local_date(complaint.first_made_at)
-    return {
-        "kind": kind,
-        "title": KIND_TITLES[kind],
-        "reference": complaint.reference,
-        "register_reference": complaint.register_reference,
-        "dated": dated.isoformat(),
-        "summary": complaint.summary,
-        "first_made": first_made.isoformat(),
-        "body": body,
-        "issued_by": _person(by),
-        "customer": {
-            "name": customer.name,
-            "address": address,
-            "account_reference": customer.account_reference,
-            "email": customer.email,
-        },
-        "company": {
-            # ofcom-2026 ships without company details; never print an empty letterhead.
-            "name": version.company_name or settings.REDRESS_SITE_NAME,
-            "address": _lines(version.company_address),
-            "phone": version.company_phone,
-            "email": version.company_email,
-            "website": version.company_website,
-            "registration": version.company_registration,
-        },
-        "scheme": {
-            "name": version.adr_scheme_name,
-            "address": _lines(version.adr_scheme_address),
-            "phone": version.adr_scheme_phone,
-            "email": version.adr_scheme_email,
-            "website": version.adr_scheme_website,
-        },
-        "refer_by_months": months,
-        "refer_by": refer_by.isoformat() if refer_by else None,
-        "adr_eligible": complaint.adr_eligible,
-        "adr_ineligible_reason": complaint.adr_ineligible_reason,
-        "adr_eligible_from": complaint.adr_eligible_from.isoformat(),
-        "adr_period_weeks": (complaint.adr_eligible_from - first_made).days // 7,
-        "code": str(version),
-    }
 
 
 def letter_issue(
@@ -137,6 +60,7 @@ def letter_issue(
     body: str,
     by: AbstractBaseUser | None,
     now: datetime.datetime,
+    reason: str = "",
 ) -> Letter:
     """Record the letter (pending) with its snapshot; it is rendered and sent after commit.
 
@@ -148,12 +72,17 @@ def letter_issue(
             f"A {KIND_TITLES[kind].lower()} dated {dated:%d %B %Y} was already issued for this "
             "complaint today."
         )
+    context = letter_context(
+        complaint=complaint, kind=kind, body=body, dated=dated, by=by, reason=reason
+    )
     letter = Letter.objects.create(
         complaint=complaint,
         kind=kind,
+        reason=reason,
+        large_print=context["large_print"],
         dated=dated,
         body=body,
-        context=letter_context(complaint=complaint, kind=kind, body=body, dated=dated, by=by),
+        context=context,
         issued_by=by if by is not None and by.is_authenticated else None,
     )
     transaction.on_commit(lambda: letter_render_enqueue(letter.pk))
@@ -161,7 +90,7 @@ def letter_issue(
 
 
 def letters_issue_bulk(
-    *, complaint_ids: Iterable[int], kind: str, body: str, dated: datetime.date
+    *, complaint_ids: Iterable[int], kind: str, body: str, dated: datetime.date, reason: str = ""
 ) -> int:
     """A sweep's letters for many complaints at once, in a constant number of queries.
 
@@ -172,18 +101,29 @@ def letters_issue_bulk(
     if not ids:
         return 0
     complaints = Complaint.objects.filter(pk__in=ids).select_related(
-        "customer", "code_version__code"
+        "customer", "code_version__code", "assigned_to"
     )
+    # One letterhead lookup per code version, not per letter.
+    sources: dict[int, Any] = {}
+    contexts = []
+    for c in complaints:
+        if c.code_version_id not in sources:
+            sources[c.code_version_id] = letter_company_source(c.code_version, c)
+        company = sources[c.code_version_id]
+        contexts.append((c, letter_context(complaint=c, kind=kind, body=body, dated=dated,
+                                           reason=reason, company=company)))  # fmt: skip
     Letter.objects.bulk_create(
         [
             Letter(
                 complaint=c,
                 kind=kind,
+                reason=reason,
+                large_print=context["large_print"],
                 dated=dated,
                 body=body,
-                context=letter_context(complaint=c, kind=kind, body=body, dated=dated),
+                context=context,
             )
-            for c in complaints
+            for c, context in contexts
         ],
         ignore_conflicts=True,
     )
@@ -297,7 +237,11 @@ def letter_send(letter: Letter) -> None:
     customer = complaint.customer
     context = letter.context
     title = KIND_TITLES[letter.kind]
-    emailed = bool(customer.email)
+    # By the agreed contact method: a customer who agreed to letters (or has no email) gets it
+    # posted; staff get a task to print and post it.
+    emailed = bool(customer.email) and (
+        (complaint.agreed_contact_method or customer.preferred_contact) != ContactMethod.LETTER
+    )
     if emailed:
         notification_enqueue(
             recipient=customer.email,
@@ -306,6 +250,7 @@ def letter_send(letter: Letter) -> None:
             idempotency_key=f"letter:{letter.pk}:sent",
             context={
                 "kind": letter.kind,
+                "reason": letter.reason,
                 "title": title,
                 "reference": context["reference"],
                 "customer_name": context["customer"]["name"],
@@ -336,12 +281,14 @@ def letter_send(letter: Letter) -> None:
         dedupe_key=f"letter:{letter.pk}:ready",
     )
     if not emailed:
+        why = "has no email address" if not customer.email else "asked for letters by post"
+        large = " in large print" if letter.large_print else ""
         timeline_record(
             complaint=complaint,
             kind=TimelineEvent.Kind.NOTE,
-            summary=f"The customer has no email address: print the {title.lower()} and post it",
+            summary=f"The customer {why}: print the {title.lower()}{large} and post it",
             occurred_at=now,
-            data={"letter_id": letter.pk},
+            data={"letter_id": letter.pk, "task": "post", "large_print": letter.large_print},
             dedupe_key=f"letter:{letter.pk}:post",
         )
 

@@ -54,6 +54,7 @@ SUPPORT_CHOICES = [
     (VulnerabilityFlag.FINANCIAL, "I am in financial difficulty"),
     (VulnerabilityFlag.BEREAVEMENT, "I have been bereaved"),
     (VulnerabilityFlag.LANGUAGE, "I need help with English"),
+    (VulnerabilityFlag.LARGE_PRINT, "I need letters in large print"),
 ]
 MAX_MB = intake.MAX_ATTACHMENT_BYTES // (1024 * 1024)
 _PHONE = re.compile(r"^\+?[0-9 ()\-]+$")

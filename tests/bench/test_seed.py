@@ -62,6 +62,9 @@ def test_every_clock_is_what_compute_clocks_gives_under_the_version_in_force(see
                 letter_date=c.letter_date,
                 responded=c.responded_at,
                 resolution_actioned=c.resolution_actioned_at,
+                letter_reason=c.letter_reason or "deadlock",
+                escalated=c.escalated_at,
+                adr_letter_asked=c.adr_letter_asked_at,
             ),
         )
         assert (c.nation, c.adr_employees) == (c.customer.nation, c.customer.adr_employees)

@@ -165,7 +165,8 @@ def test_a_customer_complains_follows_adds_information_and_rejects_our_proposal(
     complaint = Complaint.objects.select_related("customer").get(reference=shown)
     assert complaint.customer.email == CUSTOMER["email"]
     assert complaint.summary.startswith("My broadband has dropped every evening")
-    assert complaint.status == Status.NEW
+    # soVision: the automatic acknowledgement email, once delivered, is the acknowledgement.
+    assert complaint.status == Status.ACKNOWLEDGED and complaint.acknowledged_at is not None
     assert complaint.respond_by is not None, "soVision's web window sets a respond-by clock"
     main = page.locator("main")
     respond_by = instant(complaint.respond_by)  # e.g. "Wednesday 25 November 2026 at 5pm"
@@ -189,7 +190,7 @@ def test_a_customer_complains_follows_adds_information_and_rejects_our_proposal(
     page.goto(follow_url)
     expect(page.get_by_role("heading", name=f"Your complaint {shown}", level=1)).to_be_visible()
     status = page.get_by_role("region", name="Where your complaint is")
-    expect(status).to_contain_text("Status: Received")
+    expect(status).to_contain_text("Status: Acknowledged")  # the delivered email acknowledged it
     promised = page.get_by_role("region", name="What we promised")
     expect(promised).to_contain_text(f"We said we would respond by {respond_by}.")
     adr = page.get_by_role("region", name="Going to the ombudsman")

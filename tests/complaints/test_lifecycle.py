@@ -64,6 +64,11 @@ DOCUMENTED: dict[tuple[Action, Status], Status] = {
     **{(A.ASSIGN, s): s for s in OPEN},
     **{(A.ISSUE_DEADLOCK, s): S.DEADLOCK for s in OPEN},
     **{(A.RECORD_ADR_REFERRAL, s): S.ADR_REFERRED for s in (*OPEN, S.DEADLOCK)},
+    # A queued ADR-period letter, approved: the complaint stays where it is.
+    **{(A.ISSUE_ADR_LETTER, s): s for s in OPEN},
+    # soVision: a reply by phone, email or letter stops auto-close like a web reply (issue 10).
+    **{(A.CUSTOMER_REPLIED, s): s for s in (*OPEN, S.DEADLOCK, S.ADR_REFERRED)},
+    (A.CUSTOMER_REPLIED, S.AWAITING_CUSTOMER): S.INVESTIGATING,
     (A.AUTO_CLOSE, S.AWAITING_CUSTOMER): S.CLOSED,
     # The customer's own actions (issue 4).
     **{(A.CUSTOMER_ADD_INFORMATION, s): s for s in (*OPEN, S.DEADLOCK, S.ADR_REFERRED)},
@@ -81,6 +86,7 @@ DOCUMENTED_ROLES: dict[Action, tuple[str, ...]] = {
     **{a: STAFF for a in Action},
     A.ISSUE_DEADLOCK: MANAGERS,
     A.RECORD_ADR_REFERRAL: MANAGERS,
+    A.ISSUE_ADR_LETTER: MANAGERS,
     A.AUTO_CLOSE: (),
     A.CUSTOMER_ADD_INFORMATION: ("customer",),
     A.CUSTOMER_ACCEPT: ("customer",),
@@ -101,6 +107,8 @@ PAST = {
     A.ASSIGN: "reassigned",
     A.ISSUE_DEADLOCK: "given a deadlock letter",
     A.RECORD_ADR_REFERRAL: "recorded as referred to ADR",
+    A.ISSUE_ADR_LETTER: "sent an ADR letter",
+    A.CUSTOMER_REPLIED: "given the customer's reply",
     A.AUTO_CLOSE: "closed for silence",
     A.CUSTOMER_ADD_INFORMATION: "given more information",
     A.CUSTOMER_ACCEPT: "accepted",
@@ -205,9 +213,13 @@ def test_allowed_actions_never_offers_the_sweep_only_close():
 
 
 def test_allowed_actions_of_several_roles_is_their_union():
-    assert allowed_actions(S.DEADLOCK, roles={"agent"}) == [A.RECORD_FINDINGS]
+    assert allowed_actions(S.DEADLOCK, roles={"agent"}) == [
+        A.RECORD_FINDINGS,
+        A.CUSTOMER_REPLIED,
+    ]
     assert allowed_actions(S.DEADLOCK, roles={"agent", "manager"}) == [
         A.RECORD_FINDINGS,
+        A.CUSTOMER_REPLIED,
         A.RECORD_ADR_REFERRAL,
     ]
 
@@ -235,5 +247,6 @@ def test_a_long_life_walks_the_documented_path_to_adr():
     for action, expected in path:
         status = next_status(action, status, roles={"manager"})
         assert status == expected
-    # Only evidence can still be added (e.g. the ombudsman's correspondence).
-    assert allowed_actions(status, roles=set(STAFF)) == [A.RECORD_FINDINGS]
+    # Only evidence can still be added (e.g. the ombudsman's correspondence), and what the
+    # customer tells us by phone, email or letter.
+    assert allowed_actions(status, roles=set(STAFF)) == [A.RECORD_FINDINGS, A.CUSTOMER_REPLIED]

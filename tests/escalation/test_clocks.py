@@ -77,7 +77,7 @@ def test_refer_by_reason_names_the_letter_when_there_is_one():
         RULES, dataclasses.replace(INPUTS, letter_date=datetime.date(2026, 12, 1))
     )
     assert clocks.adr_refer_by == datetime.date(2027, 6, 1)
-    assert clocks.reasons["adr_refer_by"] == "6 months after our letter dated 01 Dec 2026"
+    assert clocks.reasons["adr_refer_by"] == "6 months after our deadlock letter dated 01 Dec 2026"
 
 
 def test_auto_close_reason_names_the_later_event():

@@ -90,7 +90,12 @@ def test_infinity_adr_rules():
     # "do not deal with … larger businesses with more than 10 employees": 10 is still eligible
     assert (version.adr_employee_threshold, version.adr_threshold_inclusive) == (10, True)
     assert version.adr_excluded_categories == ["pricing"]
-    assert version.adr_letter_policy == "on_deadlock"
+    # "If we cannot resolve the problem, then we will write to you to say so."
+    assert version.adr_letter_at_deadlock == "unprompted"
+    # Silent about a letter at 8 weeks: Ofcom's rule (since October 2018) fills the gap.
+    assert version.adr_letter_at_period == "unprompted"
+    # "can only be accessed once 8 weeks have passed since you first made your complaint"
+    assert version.deadlock_opens_adr is False
 
 
 def test_infinity_company_details():
@@ -149,7 +154,11 @@ def test_sovision_adr_rules():
     # "a consumer or small business employing less than 10 employees"
     assert (version.adr_employee_threshold, version.adr_threshold_inclusive) == (10, False)
     assert version.adr_excluded_categories == []
-    assert version.adr_letter_policy == "on_request"
+    # "You should ask us to provide you with a 'deadlock' letter"
+    assert version.adr_letter_at_deadlock == "on_request"
+    assert version.adr_letter_at_period == "unprompted"  # silent: Ofcom's rule
+    # "This confirms that we agree that you may refer your complaint to our ADR scheme."
+    assert version.deadlock_opens_adr is True
 
 
 def test_sovision_company_details():
@@ -209,7 +218,10 @@ def test_ofcom_2026_eligibility_and_unprompted_letter():
     version = version_1("ofcom-2026")
     assert (version.adr_employee_threshold, version.adr_threshold_inclusive) == (10, True)
     assert version.adr_excluded_categories == []
-    assert version.adr_letter_policy == "unprompted"
+    assert (version.adr_letter_at_deadlock, version.adr_letter_at_period) == (
+        "unprompted", "unprompted"
+    )  # fmt: skip
+    assert version.deadlock_opens_adr is True
     assert version.adr_scheme_name == "Communications Ombudsman"
 
 

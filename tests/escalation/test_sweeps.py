@@ -177,7 +177,7 @@ def test_adr_period_sweep_query_count_does_not_grow_with_the_letters(
     use_code("ofcom-2026")
     for _ in range(2):
         _past_adr_period(now)
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(20) as small:
         complaints_adr_period_sweep(now=now)
     for _ in range(8):
         _past_adr_period(now)
@@ -185,15 +185,20 @@ def test_adr_period_sweep_query_count_does_not_grow_with_the_letters(
         assert complaints_adr_period_sweep(now=now) == 8
 
 
-def test_adr_period_sweep_does_not_write_unprompted_under_sovision(now, current_code):
+def test_adr_period_sweep_writes_the_adr_letter_under_sovision_whose_seed_is_silent(
+    now, current_code
+):
+    """soVision: "You need to allow us up to eight weeks to resolve a complaint after it was
+    first made before you seek alternative resolution." — nothing about a letter at 8 weeks, so
+    Ofcom's rule applies: the ADR letter is sent unprompted."""
     complaint = _past_adr_period(now)
 
     complaints_adr_period_sweep(now=now)
 
-    assert not Letter.objects.filter(complaint=complaint).exists()
-    assert not OutboxMessage.objects.filter(template="letter_sent").exists()
+    letter = Letter.objects.get(complaint=complaint)
+    assert (letter.kind, letter.reason) == (Letter.Kind.ADR, "adr_period")
     complaint.refresh_from_db()
-    assert complaint.letter_date is None
+    assert (complaint.letter_date, complaint.letter_reason) == (now.date(), "adr_period")
 
 
 def test_adr_period_sweep_skips_closed_complaints(now):

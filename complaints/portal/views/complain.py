@@ -44,7 +44,7 @@ from complaints.workflows.web_form import (
     TOKEN_FIELD,
     PublicComplaintForm,
 )
-from escalation.choices import AdrLetterPolicy, Category, Channel
+from escalation.choices import AdrLetterAtDeadlock, AdrLetterAtPeriod, Category, Channel
 from escalation.models import CodeVersion
 from escalation.selectors import NoCodeInForce, code_current, code_version_in_force
 
@@ -224,22 +224,32 @@ def thanks(request: HttpRequest) -> HttpResponse:
 
 _DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _CHANNEL_ORDER = {value: i for i, value in enumerate(Channel.values)}
-_LETTER_POLICY = {
-    AdrLetterPolicy.ON_DEADLOCK: (
-        "If we cannot resolve your complaint, we write to tell you so (a “deadlock letter”), "
-        "telling you how to take it to the ombudsman once the ADR period below has passed."
-    ),
-    AdrLetterPolicy.ON_REQUEST: (
-        "If you feel we cannot resolve your complaint, you can ask us for a “deadlock letter”; "
-        "it confirms you can take your complaint to the ombudsman once the ADR period below "
-        "has passed."
-    ),
-    AdrLetterPolicy.UNPROMPTED: (
-        "We send you an ADR letter without you having to ask: when we cannot resolve your "
-        "complaint, and when the ADR period has passed and it is still not resolved. It tells "
-        "you that you can take your complaint to the ombudsman."
-    ),
-}
+
+
+def letter_policy_words(version: Any) -> str:
+    """When we send the deadlock / ADR letter under this code version, in the customer's words."""
+    if version.adr_letter_at_deadlock == AdrLetterAtDeadlock.ON_REQUEST:
+        words = (
+            "If you feel we cannot resolve your complaint further, you can ask us for a "
+            f"“deadlock letter”; we send it within {version.adr_letter_due_working_days} "
+            "working days."
+        )
+    else:
+        words = (
+            "If we cannot resolve your complaint, we write to tell you so (a “deadlock letter”) "
+            "without you having to ask."
+        )
+    if version.deadlock_opens_adr:
+        words += " It confirms that you may take your complaint to the ombudsman straight away."
+    else:
+        words += " You can take it to the ombudsman once the ADR period above has passed."
+    if version.adr_letter_at_period == AdrLetterAtPeriod.UNPROMPTED:
+        words += (
+            " If your complaint is still not resolved when the ADR period has passed, we also "
+            "send you an ADR letter without you having to ask, telling you how to go to the "
+            "ombudsman."
+        )
+    return words
 
 
 def office_days(weekdays: list[int]) -> str:
@@ -286,7 +296,10 @@ def code_page_context(version: CodeVersion, today: datetime.date) -> dict[str, A
             else f"fewer than {threshold} employees"
         ),
         "excluded_categories": [Category(c).label.lower() for c in version.adr_excluded_categories],
-        "letter_policy": _LETTER_POLICY.get(version.adr_letter_policy, ""),
+        "letter_policy": letter_policy_words(version),
+        "useful_addresses": [
+            p.strip() for p in (version.useful_addresses or "").split("\n\n") if p.strip()
+        ],
         "closure_days": [d for d in version.closure_days.all() if d.date >= today],
     }
 

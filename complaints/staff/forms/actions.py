@@ -175,6 +175,10 @@ class SendUpdateForm(ActionForm):
         required=False,
         help_text="UK time. Leave empty if you did not promise a further update.",
     )
+    confirm_method = forms.BooleanField(
+        label="I confirm the update went by this method, not the one agreed with the customer",
+        required=False,
+    )
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -182,6 +186,7 @@ class SendUpdateForm(ActionForm):
             "body": data["body"],
             "method": data["method"],
             "next_update_by": data["next_update_by"],
+            "confirm_method": data["confirm_method"],
         }
 
 
@@ -270,17 +275,57 @@ class ReopenForm(_ReasonForm):
     )
 
 
+class _StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class EscalateForm(_ReasonForm):
     reason = _body(
         "Why the complaint is escalated",
         "Write why the complaint is escalated.",
         help_text="The customer can see this.",
     )
+    assignee = _StaffChoiceField(
+        label="Who takes it over (optional)",
+        queryset=assignable_staff(),
+        required=False,
+        empty_label="The tier's default owner",
+        help_text="Someone of the next tier's group; they will report to the customer directly.",
+        error_messages={"invalid_choice": "Choose an active agent or manager."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignable_staff()
+
+    def service_kwargs(self) -> dict[str, Any]:
+        assignee = self.cleaned_data.get("assignee")
+        return {
+            "reason": self.cleaned_data["reason"],
+            "assignee_id": assignee.pk if assignee is not None else None,
+        }
 
 
-class _StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+class CustomerRepliedForm(ActionForm):
+    body = _body(
+        "What the customer said",
+        "Write what the customer said.",
+        help_text="The customer can see this. It stops the auto-close clock, as a reply on the "
+        "complaint page does.",
+    )
+    method = forms.ChoiceField(
+        label="How the customer replied",
+        choices=ContactMethod.choices,
+        error_messages={"required": "Choose how the customer replied: phone, email or letter."},
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"body": self.cleaned_data["body"], "method": self.cleaned_data["method"]}
+
+
+class ApproveAdrLetterForm(ActionForm):
+    text_field = None
 
 
 class AssignForm(ActionForm):
@@ -315,4 +360,6 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.ASSIGN: AssignForm,
     Action.ISSUE_DEADLOCK: IssueDeadlockForm,
     Action.RECORD_ADR_REFERRAL: RecordAdrReferralForm,
+    Action.CUSTOMER_REPLIED: CustomerRepliedForm,
+    Action.ISSUE_ADR_LETTER: ApproveAdrLetterForm,
 }

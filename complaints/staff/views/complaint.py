@@ -26,13 +26,14 @@ from complaints.models import (
     Attachment,
     Complaint,
     Customer,
+    Letter,
     Status,
     TimelineEvent,
     VulnerabilityFlag,
 )
 from complaints.permissions import staff_required
 from complaints.staff.forms.actions import ACTION_FORMS, ActionForm
-from complaints.workflows import actions
+from complaints.workflows import actions, adr_letters
 from complaints.workflows.transition import EditConflict
 from escalation.calendar import local_date
 from escalation.choices import CLOCK_NAMES
@@ -50,6 +51,8 @@ SERVICES: dict[Action, Callable[..., Complaint]] = {
     Action.ASSIGN: actions.complaint_assign,
     Action.ISSUE_DEADLOCK: actions.complaint_issue_deadlock,
     Action.RECORD_ADR_REFERRAL: actions.complaint_record_adr_referral,
+    Action.CUSTOMER_REPLIED: actions.complaint_customer_replied,
+    Action.ISSUE_ADR_LETTER: adr_letters.complaint_adr_letter_approve,
 }
 
 DONE = {
@@ -64,6 +67,8 @@ DONE = {
     Action.ASSIGN: "Assignment changed.",
     Action.ISSUE_DEADLOCK: "Deadlock letter issued.",
     Action.RECORD_ADR_REFERRAL: "ADR referral recorded.",
+    Action.CUSTOMER_REPLIED: "The customer's reply is recorded; the auto-close clock stopped.",
+    Action.ISSUE_ADR_LETTER: "ADR letter approved: it is being prepared and sent.",
 }
 
 SUBMIT = {
@@ -78,12 +83,16 @@ SUBMIT = {
     Action.ASSIGN: "Assign",
     Action.ISSUE_DEADLOCK: "Issue deadlock letter",
     Action.RECORD_ADR_REFERRAL: "Record ADR referral",
+    Action.CUSTOMER_REPLIED: "Record the reply",
+    Action.ISSUE_ADR_LETTER: "Approve and send",
 }
 
 CLOCK_LABELS = {
     "acknowledge_by": "Acknowledge by",
     "respond_by": "Respond by",
     "resolve_by": "Resolve by",
+    "formal_respond_by": "Formal response by",
+    "adr_letter_due_by": "ADR letter due by",
     "adr_eligible_from": "ADR eligible from",
     "adr_refer_by": "Refer to ADR by",
     "auto_close_at": "Auto-close at",
@@ -92,7 +101,10 @@ CLOCK_LABELS = {
 MET_BY = {
     "acknowledge_by": "acknowledged_at",
     "respond_by": "first_response_at",
-    "resolve_by": "resolved_at",
+    # soVision's objective is to *provide* a resolution (proposed or remedied).
+    "resolve_by": "resolution_provided_at",
+    "formal_respond_by": "final_position_at",
+    "adr_letter_due_by": "adr_letter_issued_at",
 }
 DATE_CLOCKS = frozenset({"adr_eligible_from", "adr_refer_by"})
 
@@ -222,13 +234,23 @@ def _render_page(
     if conflict and bound is not None:
         bound = bound.with_version(complaint.row_version)
 
+    offered_actions = allowed_actions(complaint.status, roles=request.staff_roles)
+    queued = (
+        complaint.letters.filter(state=Letter.State.AWAITING_APPROVAL).first()
+        if Action.ISSUE_ADR_LETTER in offered_actions
+        else None
+    )
     panels = []
-    for action in allowed_actions(complaint.status, roles=request.staff_roles):
+    for action in offered_actions:
         heading = RULES[action].label
         if action is Action.ESCALATE:
             if next_tier is None:
                 continue  # already at the top tier: there is nobody to escalate to
             heading = f"Escalate to {next_tier.title}"
+        if action is Action.ISSUE_ADR_LETTER:
+            if queued is None:
+                continue  # only a letter waiting for approval can be approved
+            heading = f"Approve the ADR letter ({queued.get_reason_display().lower()})"
         form = (
             bound
             if action == bound_action and bound is not None

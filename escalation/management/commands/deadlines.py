@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from escalation.choices import Category, Channel, Nation
+from escalation.choices import Category, Channel, LetterReason, Nation
 from escalation.forms import WhatIfForm, clocks_as_json
 
 
@@ -23,7 +23,16 @@ class Command(BaseCommand):
         parser.add_argument("--category", default=Category.OTHER, choices=Category.values)
         parser.add_argument("--employees", help="business head-count; omit for a consumer")
         parser.add_argument("--letter-date", help="YYYY-MM-DD of our deadlock / ADR letter")
+        parser.add_argument(
+            "--letter-reason",
+            choices=LetterReason.values,
+            help="what the letter was for: deadlock (default) or adr_period",
+        )
         parser.add_argument("--responded", help="ISO-8601 instant of our response")
+        parser.add_argument("--escalated", help="ISO-8601 instant of the escalation")
+        parser.add_argument(
+            "--letter-asked", help="ISO-8601 instant the customer asked for the letter"
+        )
         parser.add_argument("--resolution-actioned", help="ISO-8601 instant")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -38,6 +47,9 @@ class Command(BaseCommand):
                 "letter_date": options["letter_date"] or "",
                 "responded": options["responded"] or "",
                 "resolution_actioned": options["resolution_actioned"] or "",
+                "letter_reason": options["letter_reason"] or "",
+                "escalated": options["escalated"] or "",
+                "letter_asked": options["letter_asked"] or "",
             }
         )
         if not form.is_valid():

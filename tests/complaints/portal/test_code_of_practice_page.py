@@ -82,7 +82,7 @@ def test_switching_to_ofcoms_2026_rules_shows_6_weeks_and_their_nuance(client, u
     assert "for complaints first made before then, it is 8 weeks" in html
     assert "within 12 months of the date of our letter" in html
     assert "Communications Ombudsman" in html
-    assert "We send you an ADR letter without you having to ask" in html
+    assert "we also send you an ADR letter without you having to ask" in html
     # no response windows in this preset: no table of promises, but still a promise
     assert "We respond to every complaint as soon as we can" in html
     assert "complaints about the code go to Senior complaints review" in html

@@ -151,7 +151,7 @@ def test_promises_say_what_we_said_and_that_it_is_not_yet_due(client, complaint)
         "We said we would acknowledge your complaint by Tuesday 3 November 2026 at 5pm. Not yet due"
     ) in page
     assert "We said we would respond by Wednesday 4 November 2026 at 5pm. Not yet due" in page
-    assert "We aim to resolve your complaint by Monday 16 November 2026 at 5pm." in page
+    assert "We aim to provide a resolution by Monday 16 November 2026 at 5pm." in page
 
 
 def test_a_kept_promise_says_when_we_kept_it(client, complaint, agent):

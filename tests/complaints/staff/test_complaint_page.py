@@ -353,7 +353,7 @@ def test_agent_is_offered_exactly_the_allowed_actions(client, agent, complaint):
     offered = action_forms(get_page(client, agent, complaint))
     assert list(offered) == [
         "acknowledge", "send_update", "record_findings", "propose_resolution",
-        "confirm_remedied", "mark_resolved", "escalate", "assign",
+        "confirm_remedied", "mark_resolved", "escalate", "assign", "customer_replied",
     ]  # fmt: skip
 
 
@@ -453,8 +453,9 @@ def test_query_count_does_not_grow_with_the_timeline(
     with django_assert_max_num_queries(counts[0]):
         client.get(page_url(long))
     # session, user, roles (x2: staff_required), complaint+customer+assignee+version, tiers,
-    # events+authors, attachments, permissions (x2: the admin link), assignable staff
-    assert counts[0] <= 11
+    # events+authors, attachments, permissions (x2: the admin link), assignable staff (x2: the
+    # assign form and the escalate form's "who takes it over")
+    assert counts[0] <= 12
 
 
 # --- attachment download -------------------------------------------------------------------

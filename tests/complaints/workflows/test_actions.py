@@ -448,20 +448,25 @@ def test_reopen_needs_a_reason(complaint, agent, snapshot):
 # --- escalate ------------------------------------------------------------------------------
 
 
-def test_escalation_to_the_formal_tier_gives_a_register_reference(complaint, agent):
+def test_escalation_to_the_formal_tier_gives_a_register_reference(complaint, agent, manager):
     before = last_event_id(complaint)
     done = escalated(complaint, agent, at=london(11, 3, 9))
     assert (done.status, done.tier) == (Status.ESCALATED, 1)
     assert done.register_reference == f"CR-2026-{complaint.pk:07d}"
-    event, status = events_after(complaint, before)
+    event, status, clocks = events_after(complaint, before)
     assert (event.kind, event.visibility, event.author, event.body) == (
         Kind.ESCALATION, Visibility.CUSTOMER, agent, "Customer unhappy with the answer",
     )  # fmt: skip
+    owner = done.assigned_to.get_full_name()
     assert event.summary == (
         "Escalated to Formal review: Technical Director or Company Secretary; "
-        f"complaints register reference {done.register_reference}"
+        f"complaints register reference {done.register_reference}; {owner} will report to you"
     )
-    assert event.data == {"tier": 1, "register_reference": done.register_reference}
+    assert event.data == {
+        "tier": 1, "register_reference": done.register_reference, "assigned_to": done.assigned_to_id
+    }  # fmt: skip
+    # The formal stage's own response clock starts with the escalation.
+    assert list(clocks.data) == ["formal_respond_by"]
     # The reason is told once, on the escalation itself, not repeated on the status change.
     assert status.body == ""
     changes = audits(complaint).last().changes
@@ -469,11 +474,15 @@ def test_escalation_to_the_formal_tier_gives_a_register_reference(complaint, age
     assert changes["register_reference"] == ["", done.register_reference]
 
 
-def test_escalation_releases_an_assignee_outside_the_next_tiers_group(complaint, agent, manager):
+def test_escalation_hands_an_assignee_outside_the_next_tiers_group_to_one_of_that_group(
+    complaint, agent, manager
+):
+    """soVision: "a senior member of management will take over a review of your case and report
+    to you directly" — the formal complaint never loses its owner."""
     actions.complaint_assign(complaint_id=complaint.pk, by=agent, now=london(11, 2, 11),
                              expected_version=None, assignee_id=agent.pk)  # fmt: skip
     done = escalated(complaint, agent)
-    assert done.assigned_to is None  # the formal tier is the managers' to pick up
+    assert done.assigned_to == manager
 
 
 def test_escalation_keeps_an_assignee_in_the_next_tiers_group(complaint, manager):
@@ -505,7 +514,7 @@ def test_infinity_escalates_operations_then_managing_director(use_code, customer
     second = escalated(complaint, manager, at=london(11, 4, 9))
     assert second.tier == 2
     assert second.events.filter(kind=Kind.ESCALATION).last().summary == (
-        "Escalated to Managing Director"
+        f"Escalated to Managing Director; {manager.get_full_name()} will report to you"
     )
     with pytest.raises(TransitionRefused, match=r"highest tier \(Managing Director\)"):
         escalated(complaint, manager, at=london(11, 5, 9))
@@ -570,7 +579,9 @@ def test_deadlock_letter_dates_the_letter_and_starts_six_months_to_refer(complai
     assert done.status == Status.DEADLOCK
     assert done.letter_date == datetime.date(2026, 11, 30)
     assert done.adr_refer_by == datetime.date(2027, 5, 30)
-    assert done.clock_reasons["adr_refer_by"] == "6 months after our letter dated 30 Nov 2026"
+    assert done.clock_reasons["adr_refer_by"] == (
+        "6 months after our deadlock letter dated 30 Nov 2026"
+    )
     assert (done.next_due_at, done.next_due_clock) == (None, "")
 
 
@@ -586,8 +597,13 @@ def test_deadlock_letter_is_customer_visible_and_audited(complaint, manager):
     assert (letter.kind, letter.visibility, letter.author, letter.summary) == (
         Kind.LETTER, Visibility.CUSTOMER, manager, "Deadlock letter issued",
     )  # fmt: skip
-    assert letter.data == {"letter": "deadlock"}
-    assert clocks.data == {"adr_refer_by": ["2027-08-02", "2027-05-30"]}
+    assert letter.data == {"letter": "deadlock", "reason": "deadlock"}
+    # soVision: the deadlock letter "confirms that we agree that you may refer": ADR opens on
+    # its date rather than 8 weeks after first made.
+    assert clocks.data == {
+        "adr_eligible_from": ["2026-12-28", "2026-11-30"],
+        "adr_refer_by": ["2027-08-02", "2027-05-30"],
+    }
     entry = audits(complaint).last()
     assert (entry.action, entry.actor) == ("issue_deadlock", manager)
     assert entry.changes["letter_date"] == [None, "2026-11-30"]

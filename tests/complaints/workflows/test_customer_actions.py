@@ -151,8 +151,8 @@ def test_adding_information_while_awaiting_the_customer_reopens_investigation(co
         complaint_id=complaint.pk, now=london(11, 4, 9), body="Still broken."
     )
     assert done.status == Status.INVESTIGATING
-    # Waiting on us again: the resolution objective is the next thing due.
-    assert (done.next_due_clock, done.next_due_at) == ("resolve_by", london(11, 16, 17))
+    # Waiting on us again, but the resolution objective was met when we proposed one.
+    assert (done.next_due_clock, done.next_due_at) == ("", None)
 
 
 def test_a_customer_reply_stops_the_auto_close_clock(complaint, agent):
@@ -241,7 +241,7 @@ def test_rejecting_under_sovision_makes_it_a_formal_complaint(complaint, agent):
     )
     assert (done.status, done.tier) == (Status.ESCALATED, 1)
     assert done.register_reference == f"CR-2026-{complaint.pk:07d}"
-    rejected, escalation, status = events_after(complaint, before)
+    rejected, escalation, status, _clocks = events_after(complaint, before)
     assert (rejected.summary, rejected.body, rejected.visibility) == (
         "The customer rejected the resolution", "£10 does not cover a week offline.",
         Visibility.CUSTOMER,
@@ -260,7 +260,8 @@ def test_rejecting_hands_the_complaint_to_the_formal_tier_and_tells_the_managers
 ):
     proposed(complaint, agent)
     done = customer_reject_resolution(complaint_id=complaint.pk, now=london(11, 4, 9), body="No.")
-    assert done.assigned_to is None  # the agent is not in the formal tier's group
+    # The agent is not in the formal tier's group: a manager of it takes the complaint over.
+    assert done.assigned_to == manager
     assert staff_emails(complaint) == [("manager@redress.test", "rejected the proposed resolution")]
 
 
@@ -302,7 +303,7 @@ def test_asking_for_escalation_moves_it_up_a_tier(complaint):
         complaint_id=complaint.pk, now=london(11, 3, 9), body="Nobody has called me back."
     )
     assert (done.status, done.tier) == (Status.ESCALATED, 1)
-    asked, escalation, _status = events_after(complaint, before)
+    asked, escalation, _status, _clocks = events_after(complaint, before)
     assert (asked.summary, asked.body, asked.visibility) == (
         "The customer asked for escalation", "Nobody has called me back.", Visibility.CUSTOMER,
     )  # fmt: skip
@@ -323,7 +324,8 @@ def test_asking_for_a_deadlock_letter_is_recorded_for_a_manager(complaint, agent
     before = last_event_id(complaint)
     done = customer_request_deadlock(complaint_id=complaint.pk, now=london(11, 3, 9))
     assert done.status == fresh(complaint).status == Status.NEW  # a manager issues it
-    (event,) = events_after(complaint, before)
+    event, clocks = events_after(complaint, before)
+    assert list(clocks.data) == ["adr_letter_due_by"]
     assert (event.summary, event.visibility, event.data) == (
         "The customer asked for a deadlock letter", Visibility.CUSTOMER,
         {"by": "customer", "request": "deadlock"},

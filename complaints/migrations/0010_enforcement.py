@@ -68,11 +68,16 @@ def enforcement_backfill(apps, schema_editor):
 
     Complaint = apps.get_model("complaints", "Complaint")
     CodeVersion = apps.get_model("escalation", "CodeVersion")
-    rules = {v.pk: _code_rules_build(v) for v in CodeVersion.objects.all()}
-    fields = [f for f in ENFORCEMENT_FIELDS if f != "pk"]
     open_statuses = [
         "new", "acknowledged", "investigating", "awaiting_customer", "escalated", "final_response"
     ]  # fmt: skip
+    # This reads the live clock registry and rules, which later migrations may extend: on a
+    # database with no open complaint (every fresh install) there is nothing to backfill, so
+    # it never touches a column that does not exist yet.
+    if not Complaint.objects.filter(status__in=open_statuses).exists():
+        return
+    rules = {v.pk: _code_rules_build(v) for v in CodeVersion.objects.all()}
+    fields = [f for f in ENFORCEMENT_FIELDS if f != "pk"]
     last = 0
     while True:
         rows = list(
@@ -92,8 +97,8 @@ def enforcement_backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0008_web_submissions_and_letters"),
-        ("escalation", "0004_enforcement"),
+        ("complaints", "0009_adr_letters"),
+        ("escalation", "0006_enforcement"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -13,7 +13,7 @@ def presets_never_escalate_on_breach(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("escalation", "0003_field_labels"),
+        ("escalation", "0005_adr_rules_useful_addresses"),
     ]
 
     operations = [
