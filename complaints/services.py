@@ -9,18 +9,24 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from complaints.lifecycle import OPEN, Status
 from complaints.models import Complaint, Customer, TimelineEvent
-from complaints.timeline import audit_record, clock_changes_record, timeline_record
+from complaints.timeline import (
+    audit_record,
+    clock_changes_record,
+    records_batched,
+    timeline_record,
+)
 from complaints.tokens import follow_token_make
 from escalation.choices import CLOCK_NAMES, Category, Channel
 from escalation.clocks import ClockInputs, Clocks, compute_clocks, next_due
 from escalation.models import CodeVersion
 from escalation.selectors import code_rules, code_version_in_force
+from notifications.db import insert_unless_conflict
 from notifications.services import notification_enqueue
 
 # Crockford's base32 without I, L, O, U: nothing to misread on the phone, nothing sequential.
@@ -50,7 +56,6 @@ CUSTOMER_FIELDS = (
 )
 
 
-@transaction.atomic
 def customer_create(
     *, by: AbstractBaseUser | None = None, now: datetime.datetime | None = None, **fields: Any
 ) -> Customer:
@@ -62,14 +67,17 @@ def customer_create(
     # The one check constraint (business <-> head-count) is settled just above; skipping
     # constraint validation saves a query per complaint, and the database still enforces it.
     customer.full_clean(validate_constraints=False)
-    customer.save()
-    audit_record(
-        by=by,
-        now=now or timezone.now(),
-        obj=customer,
-        action="created",
-        changes={f: [None, getattr(customer, f)] for f in CUSTOMER_FIELDS},
-    )
+    # Checked before the writes, so they need no savepoint of their own inside a caller's
+    # transaction (a failed write aborts that transaction on PostgreSQL anyway).
+    with transaction.atomic(savepoint=False):
+        customer.save(force_insert=True)
+        audit_record(
+            by=by,
+            now=now or timezone.now(),
+            obj=customer,
+            action="created",
+            changes={f: [None, getattr(customer, f)] for f in CUSTOMER_FIELDS},
+        )
     return customer
 
 
@@ -156,7 +164,6 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-@transaction.atomic
 def complaint_create(
     *,
     customer: Customer,
@@ -221,20 +228,37 @@ def complaint_create(
     clocks = compute_clocks(code_rules(version), _clock_inputs(complaint))
     _clocks_assign(complaint, clocks)
     complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
+    # Everything above only reads: the writes below need no savepoint inside a caller's
+    # transaction, and their events and audit entry go in one INSERT per table.
+    with transaction.atomic(savepoint=False), records_batched():
+        _complaint_insert(complaint)
+        _complaint_created_record(complaint, version=version, now=now, by=by)
+        if acknowledge:
+            complaint_acknowledgement_send(complaint)
+    return complaint
+
+
+def _complaint_insert(complaint: Complaint) -> None:
+    """INSERT with a fresh reference, another if that one is taken (no savepoint needed)."""
     for _ in range(5):
         complaint.reference = reference_generate()
-        try:
-            with transaction.atomic():
-                complaint.save(force_insert=True)
-            break
-        except IntegrityError:
-            if Complaint.objects.filter(reference=complaint.reference).exists():
-                complaint.pk = None
-                continue
-            raise
-    else:  # pragma: no cover - 32^8 references make five collisions practically impossible
-        raise RuntimeError("could not allocate a unique complaint reference")
+        if insert_unless_conflict(complaint):
+            return
+        if not Complaint.objects.filter(reference=complaint.reference).exists():
+            complaint.save(force_insert=True)  # another constraint: raise its IntegrityError
+            return
+    # pragma: no cover - 32^8 references make five collisions practically impossible
+    raise RuntimeError("could not allocate a unique complaint reference")
 
+
+def _complaint_created_record(
+    complaint: Complaint,
+    *,
+    version: CodeVersion,
+    now: datetime.datetime,
+    by: AbstractBaseUser | None,
+) -> None:
+    received_at, details = complaint.received_at, complaint.details
     timeline_record(
         complaint=complaint,
         kind=TimelineEvent.Kind.LOGGED,
@@ -263,9 +287,6 @@ def complaint_create(
         action="created",
         changes={name: [None, _iso(getattr(complaint, name))] for name in CLOCK_NAMES},
     )
-    if acknowledge:
-        complaint_acknowledgement_send(complaint)
-    return complaint
 
 
 def complaint_acknowledgement_send(complaint: Complaint) -> None:
