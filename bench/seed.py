@@ -274,7 +274,7 @@ class _ClockMemo:
     CHECK_EVERY = 97
     # Entries per group before that group is forgotten and refilled: bounds a builder's memory
     # (each entry carries its clocks' reasons, about 1 KB) whatever the number of complaints.
-    MAX_ENTRIES = 20_000
+    MAX_ENTRIES = 10_000
     RECEIPT = ("acknowledge_by", "respond_by", "resolve_by")
     ADR = ("adr_eligible_from", "adr_refer_by")
     CLOSE = ("auto_close_at",)
@@ -710,6 +710,22 @@ def _tsv_json(value: Any) -> str:
     return text.replace("\\", "\\\\") if "\\" in text else text
 
 
+# Instants repeat (the 5-minute grid) and a datetime caches its hash: a dict is ~10x faster
+# than isoformat(). One cache for every date and time column (a date never equals a datetime),
+# forgotten when full: about 30 MB.
+_SPELT: dict[datetime.date, str] = {}
+SPELT_MAX = 200_000
+
+
+def _tsv_instant(value: datetime.date, get: Callable = _SPELT.get) -> str:
+    text = get(value)
+    if text is None:
+        if len(_SPELT) >= SPELT_MAX:
+            _SPELT.clear()
+        text = _SPELT[value] = value.isoformat()
+    return text
+
+
 def _tsv_format(f: models.Field) -> Callable[[Any], str]:
     """How one column's value is spelt in COPY's text format (None is handled by the caller)."""
     if isinstance(f, models.JSONField):
@@ -717,19 +733,7 @@ def _tsv_format(f: models.Field) -> Callable[[Any], str]:
     if isinstance(f, models.BooleanField):
         return {True: "t", False: "f"}.__getitem__
     if isinstance(f, models.DateField):  # DateTimeField too
-        # Instants repeat (the 5-minute grid) and a datetime caches its hash: a dict is ~10x
-        # faster than isoformat().
-        spelt: dict[datetime.date, str] = {}
-
-        def iso(value: datetime.date, get: Callable = spelt.get) -> str:
-            text = get(value)
-            if text is None:
-                if len(spelt) > 200_000:  # bounded memory: about 30 MB
-                    spelt.clear()
-                text = spelt[value] = value.isoformat()
-            return text
-
-        return iso
+        return _tsv_instant
     if isinstance(f, models.CharField | models.TextField):
         return _tsv_text
     return str
