@@ -85,13 +85,23 @@ def _busiest_agent() -> Any:
     return user
 
 
-def staff_pages(figure: Callable[..., Any], requests: int = REQUESTS) -> list[Any]:
-    from django.urls import reverse
-
+def _sample_references(requests: int) -> tuple[list[int], list[str]]:
     from complaints.models import Complaint
 
-    agent = _busiest_agent()
-    client = _client_for(agent)
+    rng = random.Random(7)
+    top = Complaint.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ids = [rng.randint(1, top) for _ in range(requests * 3)]
+    references = list(Complaint.objects.filter(pk__in=ids).values_list("reference", flat=True))
+    if not references:
+        raise RuntimeError("no complaints in the bench database")
+    return ids, references
+
+
+def staff_pages(figure: Callable[..., Any], requests: int = REQUESTS) -> list[Any]:
+    """The queues and the complaint page (`--only pages`)."""
+    from django.urls import reverse
+
+    client = _client_for(_busiest_agent())
     figures: list[Any] = []
     for queue in ("mine", "team", "unassigned", "all"):
         url = reverse("staff:queue", args=[queue])
@@ -99,31 +109,49 @@ def staff_pages(figure: Callable[..., Any], requests: int = REQUESTS) -> list[An
         figures += _figures(f"queue {queue}", samples, queries, figure)
 
     # Complaint pages of random complaints across the whole table.
-    rng = random.Random(7)
-    top = Complaint.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    ids = [rng.randint(1, top) for _ in range(requests * 3)]
-    references = list(Complaint.objects.filter(pk__in=ids).values_list("reference", flat=True))
-    if not references:
-        raise RuntimeError("no complaints in the bench database")
+    _, references = _sample_references(requests)
     samples, queries = _time(
         client,
         lambda i: reverse("staff:complaint", args=[references[i % len(references)]]),
         requests,
     )
     figures += _figures("complaint page", samples, queries, figure)
+    return figures
 
-    # Search: by reference, by a customer's surname, by a word of the summary.
+
+# Surnames that only one nation's customers have are shared by few enough customers that the
+# search once walked the queue's index a long way for them (issue 11): always measured.
+HARD_SURNAMES = ("Paterson", "McLaughlin", "Pritchard", "Thomas")
+
+
+def staff_search(figure: Callable[..., Any], requests: int = REQUESTS) -> list[Any]:
+    """The queue search (`--only search`): by reference, by customer surname, by summary word."""
+    from django.urls import reverse
+
+    from complaints.models import Complaint
+
+    client = _client_for(_busiest_agent())
+    ids, references = _sample_references(requests)
+    # Surnames as staff meet them: those of random complaints' customers, so common names
+    # weigh as much as they are common, and the hard ones.
     names = list(Complaint.objects.filter(pk__in=ids[:50]).values_list("customer__name", flat=True))
-    surnames = [n.split()[-1] for n in names if n]
+    surnames = [n.split()[0 if n.split()[-1] in _BUSINESS_WORDS else -1] for n in names if n]
     searches = {
         "search reference": lambda i: references[i % len(references)],
         "search customer": lambda i: surnames[i % len(surnames)],
+        "search hard surnames": lambda i: HARD_SURNAMES[i % len(HARD_SURNAMES)],
         "search summary": lambda i: ("broadband", "bill", "engineer", "refund")[i % 4],
     }
     queue_all = reverse("staff:queue", args=["all"])
+    figures: list[Any] = []
     for name, term in searches.items():
         samples, queries = _time(
             client, lambda i, term=term: f"{queue_all}?q={term(i)}", requests // 2
         )
         figures += _figures(name, samples, queries, figure)
     return figures
+
+
+# The last word of a business customer's name ("Smith Plumbing", "Jones & Co") is not a surname.
+_BUSINESS_WORDS = frozenset({"Ltd", "Co", "Plumbing", "Cafe", "Accountants", "Garage", "Florists",
+                             "Solicitors", "Practice", "Studio"})  # fmt: skip

@@ -1,10 +1,12 @@
 """`make bench`: migrate the bench database, seed it to --size complaints, run the benchmarks.
 
     DATABASE_URL=postgres://redress@127.0.0.1:5432/redress_bench .venv/bin/python bench/run.py \
-        --size 100000 [--only seed] [--seed 42] [--batch 20000] [--workers 2]
+        --size 100000,1000000 [--only seed,search] [--seed 42] [--batch 20000] [--workers 2]
 
 Seeding is idempotent: a database that already holds --size complaints is not reseeded, so the
-later benchmarks can be re-run cheaply. Each benchmark is a function registered in BENCHMARKS
+later benchmarks can be re-run cheaply. With several sizes (smallest first) the database is
+topped up from one to the next, every benchmark runs at each, and a last table gives each figure
+at every size, the ratio of the largest to the smallest, and the load average it ran under. Each benchmark is a function registered in BENCHMARKS
 with @benchmark("name"); it gets the parsed arguments and returns the figures it measured.
 They run in registration order ("seed" first: the others need its data). To add one (the queue
 page's p95, submit throughput, ...), write a function below and decorate it; print numbers,
@@ -79,6 +81,8 @@ def seed(args: argparse.Namespace) -> list[Figure]:
         figures += [
             Figure("seed time", report.seconds, "s"),
             Figure("seed rate", report.created / report.seconds, "complaints/s"),
+            Figure("peak RSS, seeding process", report.peak_rss_main, "MiB"),
+            Figure("peak RSS, largest builder", report.peak_rss_builders, "MiB"),
         ]
         for name, load in report.tables.items():
             figures.append(Figure(f"copy {name}", load.rows_per_second, "rows/s"))
@@ -92,10 +96,18 @@ def seed(args: argparse.Namespace) -> list[Figure]:
 
 @benchmark("pages")
 def pages(args: argparse.Namespace) -> list[Figure]:
-    """Staff console pages at the seeded size: queue / complaint page p95, search, queries."""
+    """Staff console pages at the seeded size: queue / complaint page p95, queries."""
     from bench.pages import staff_pages
 
     return staff_pages(Figure)
+
+
+@benchmark("search")
+def search(args: argparse.Namespace) -> list[Figure]:
+    """The queue search at the seeded size: by reference, surname, summary word; queries."""
+    from bench.pages import staff_search
+
+    return staff_search(Figure)
 
 
 @benchmark("submit")
@@ -124,9 +136,57 @@ def enforce(args: argparse.Namespace) -> list[Figure]:
     return enforcement_bench(Figure, names)
 
 
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = sorted({int(part.replace("_", "")) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size or list of sizes: {text!r}") from None
+    if not sizes or sizes[0] < 0:
+        raise argparse.ArgumentTypeError("sizes are numbers of complaints, 0 or more")
+    return sizes
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+Result = tuple[int, str, list[Figure], str]  # size, benchmark, its figures, load average after
+
+
+def _comparison(results: list[Result], sizes: list[int]) -> list[str]:
+    """Each figure at every size, the ratio largest / smallest, and the load it ran under."""
+    table: dict[tuple[str, str], dict[int, tuple[Figure, str]]] = {}
+    for size, name, figures, load in results:
+        for figure in figures:
+            table.setdefault((name, figure.name), {})[size] = (figure, load)
+    head = "".join(f"{f'{size:,}':>24}" for size in sizes)
+    lines = [f"{'':8} {'figure':32}{head} {'ratio':>7}  unit   (load average 1/5/15 min)"]
+    for (name, label), by_size in table.items():
+        cells, unit = "", ""
+        for size in sizes:
+            if size in by_size:
+                figure, load = by_size[size]
+                value = (
+                    f"{figure.value:,.0f}" if abs(figure.value) >= 100 else f"{figure.value:,.2f}"
+                )
+                cells += f"{value:>10} ({load:>11})"
+                unit = figure.unit
+            else:
+                cells += f"{'—':>24}"
+        low, high = by_size.get(sizes[0]), by_size.get(sizes[-1])
+        ratio = f"{high[0].value / low[0].value:.2f}×" if low and high and low[0].value else "—"
+        lines.append(f"{name:8} {label:32}{cells} {ratio:>7}  {unit}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=100_000, help="Complaints to seed up to.")
+    parser.add_argument(
+        "--size",
+        type=_sizes,
+        default=[100_000],
+        help="Complaints to seed up to; several, comma-separated, are measured in turn.",
+    )
     parser.add_argument("--seed", type=int, default=42, help="Random seed for the bench data.")
     parser.add_argument("--batch", type=int, default=20_000, help="Complaints per COPY batch.")
     parser.add_argument("--workers", type=int, default=None, help="Seed builder processes.")
@@ -179,18 +239,23 @@ def main(argv: list[str] | None = None) -> int:
     database = connection.settings_dict["NAME"]
     print(f"bench: {connection.vendor} {database}, migrated in {time.perf_counter() - began:.1f} s")
 
-    results: list[tuple[str, list[Figure]]] = []
-    for name in BENCHMARKS:
-        if name in chosen:
-            print(f"\n== {name}")
-            results.append((name, BENCHMARKS[name](args)))
-
-    # Other work on the machine slows every figure: say how busy it was.
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n== figures (--size {args.size:,}, database {database}, load average {load})")
-    for name, figures in results:
-        for figure in figures:
-            print(f"{name:8} {figure}")
+    sizes: list[int] = args.size
+    results: list[Result] = []
+    for size in sizes:
+        args.size = size
+        for name in BENCHMARKS:
+            if name in chosen:
+                print(f"\n== {name} at {size:,} complaints", flush=True)
+                # Other work on the machine slows every figure: say how busy it was.
+                results.append((size, name, BENCHMARKS[name](args), _load()))
+        print(f"\n== figures (--size {size:,}, database {database})")
+        for _, name, figures, load in (r for r in results if r[0] == size):
+            for figure in figures:
+                print(f"{name:8} {figure}   (load {load})")
+    args.size = sizes
+    if len(sizes) > 1:
+        print(f"\n== at {' and '.join(f'{s:,}' for s in sizes)} complaints")
+        print("\n".join(_comparison(results, sizes)))
     return 0
 
 

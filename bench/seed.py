@@ -13,20 +13,22 @@ Speed, on PostgreSQL:
   and PostgreSQL share the cores (building rows costs more CPU than copying them);
 * clocks are memoised exactly (`_ClockMemo`); instants sit on a 5-minute grid so they repeat.
 
-Any other database (SQLite for a quick local try) gets plain `bulk_create`.
+Memory stays bounded whatever the size: references come from a bijection instead of a set of
+those taken, the memo and the date spellings forget when full, and batches are built and spooled
+to temporary files a chunk at a time.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime
-import io
 import itertools
 import json
 import math
 import multiprocessing
 import os
 import random
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
@@ -40,6 +42,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from complaints.models import (
+    OPEN_STATUSES,
     Complaint,
     Customer,
     Department,
@@ -48,6 +51,7 @@ from complaints.models import (
     TimelineEvent,
 )
 from complaints.services import _REFERENCE_ALPHABET, complaint_next_due
+from complaints.staff_clocks import enforcement_due
 from escalation.calendar import LONDON, local_date
 from escalation.choices import CLOCK_NAMES, Channel
 from escalation.clocks import ClockInputs, Clocks, CodeRules, compute_clocks
@@ -118,6 +122,11 @@ LIFECYCLE_TIMES = ("acknowledged_at", "first_response_at", "promised_by", "resol
 LIFECYCLE_TEXTS = ("resolution_summary", "agreed_next_step", "agreed_contact_method",
                    "register_reference")  # fmt: skip
 MIDNIGHT = datetime.time(0, 0)
+# The event escalation.sweeps.complaints_auto_close_sweep writes (tests/bench compares them).
+AUTO_CLOSE_SUMMARY = (
+    "Closed as resolved: we did not hear back within the time the code of practice allows"
+)
+OPEN = {str(s) for s in OPEN_STATUSES}
 RESPONDED = {
     "awaiting_customer",
     "final_response",
@@ -264,6 +273,9 @@ class _ClockMemo:
     """
 
     CHECK_EVERY = 97
+    # Entries per group before that group is forgotten and refilled: bounds a builder's memory
+    # (each entry carries its clocks' reasons, about 1 KB) whatever the number of complaints.
+    MAX_ENTRIES = 10_000
     RECEIPT = ("acknowledge_by", "respond_by", "resolve_by")
     ADR = ("adr_eligible_from", "adr_refer_by")
     CLOSE = ("auto_close_at",)
@@ -290,6 +302,9 @@ class _ClockMemo:
             c = compute_clocks(self.rules[version_id], i)
             r = c.reasons
             pick = lambda names: {k: r[k] for k in names if k in r}  # noqa: E731
+            for group in (self.receipt, self.adr, self.close, self.eligibility):
+                if len(group) >= self.MAX_ENTRIES:
+                    group.clear()
             receipt = (c.effective_receipt, c.acknowledge_by, c.respond_by, c.resolve_by)
             self.receipt[k1] = (*receipt, pick(self.RECEIPT))
             self.adr[k2] = (c.adr_eligible_from, c.adr_refer_by, pick(self.ADR))
@@ -338,11 +353,10 @@ class _Version:
     adr_scheme: str
 
 
-@dataclass
-class Batch:
-    customers: list[dict[str, Any]]
-    complaints: list[dict[str, Any]]
-    events: list[dict[str, Any]]
+# Complaints built before their rows are spelt out and dropped: bounds a builder's memory.
+CHUNK = 2_000
+Rows = list[dict[str, Any]]
+Emit = Callable[[Rows, Rows], None]  # (complaints, their events), a chunk at a time
 
 
 class _Row(dict):
@@ -375,8 +389,16 @@ class _Builder:
         self.seed = seed
 
     def build(
-        self, number: int, customer_ids: list[int], complaint_ids: list[int], references: list[str]
-    ) -> Batch:
+        self,
+        number: int,
+        customer_ids: list[int],
+        complaint_ids: list[int],
+        references: list[str],
+        *,
+        emit: Emit,
+    ) -> Rows:
+        """Hand the batch's complaints and events to `emit` CHUNK complaints at a time; return
+        its customers (their created_at is that of their first complaint, known at the end)."""
         rng = random.Random(f"{self.seed}:{number}")  # str seeds hash alike in every process
         customers = [self._customer(rng, cid) for cid in customer_ids]
         # Every customer has at least one complaint; the rest land at random (some have several).
@@ -389,7 +411,11 @@ class _Builder:
             created = self._complaint(rng, complaint_id, reference, customer, complaints, events)
             if customer["created_at"] is None or created < customer["created_at"]:
                 customer["created_at"] = customer["updated_at"] = created
-        return Batch(customers, complaints, events)
+            if len(complaints) >= CHUNK:
+                emit(complaints, events)
+                complaints, events = [], []
+        emit(complaints, events)
+        return customers
 
     def _customer(self, rng: random.Random, cid: int) -> dict[str, Any]:
         nation = NATIONS.pick(rng)
@@ -548,12 +574,19 @@ class _Builder:
             escalated=_dt(escalated) if escalated and tier_formal_clock else None,
         )
         clocks = self.memo.clocks(version_id, inputs)
-        if status == "closed":  # the sweep closes at auto_close_at; until then it waits
+        # escalation.sweeps.complaints_auto_close_sweep closes an awaiting complaint once
+        # auto_close_at has passed (it runs every 5 minutes): seeded as it would have left it.
+        awaited = changed  # when we last wrote, and the customer's silence began
+        if status in ("closed", "awaiting_customer") and clocks.auto_close_at is not None:
             due = int(clocks.auto_close_at.timestamp())
-            if due + 3600 <= self.now:
-                f["resolved_at"] = f["closed_at"] = changed = due + GRID * rng.randint(0, 12)
+            if due <= self.now:
+                status = "closed"
+                closed = min(due + GRID * rng.randint(0, 1), self.now)
+                f["resolved_at"] = f["closed_at"] = changed = closed
             else:
                 status = "awaiting_customer"
+        elif status == "closed":
+            status = "awaiting_customer"  # cannot happen (auto_closes checked): never "closed"
 
         tier = 0
         if escalated:
@@ -570,14 +603,21 @@ class _Builder:
         else:
             assigned = rng.choice(self.agents.get(department) or self.all_agents)
 
-        # The ADR-period sweep has told the customer if the period passed while it was open.
-        open_until = {"resolved": f["resolved_at"], "closed": f["closed_at"]}.get(status, self.now)
-        open_until = letter if letter and status in ("deadlock", "adr_referred") else open_until
+        # escalation.sweeps.complaints_adr_period_sweep (every 15 minutes) has marked every
+        # complaint whose ADR period passed while it was open, and so every open one whose
+        # adr_eligible_from is today or earlier: a sweep run at `now` finds nothing to do.
         period = int(
             datetime.datetime.combine(clocks.adr_eligible_from, MIDNIGHT, LONDON).timestamp()
         )
-        if period + 3600 <= open_until:
-            f["adr_period_reached_at"] = period + GRID * rng.randint(1, 12)
+        reached = period + GRID * rng.randint(1, 3)
+        if status in OPEN:
+            if period <= self.now:
+                f["adr_period_reached_at"] = min(reached, self.now)
+        else:
+            open_until = {"resolved": f["resolved_at"], "closed": f["closed_at"]}.get(status)
+            open_until = letter if status in ("deadlock", "adr_referred") else open_until
+            if open_until is not None and reached <= open_until:
+                f["adr_period_reached_at"] = reached
 
         for name in LIFECYCLE_TIMES:
             if f[name] is not None:
@@ -608,10 +648,18 @@ class _Builder:
             clock_reasons=clocks.reasons,
             created_at=_dt(logged),
             updated_at=_dt(changed),
-            row_version=1 + (status != "new") + (f["adr_period_reached_at"] is not None),
+            row_version=1
+            + (status != "new")
+            + (status == "closed")
+            + (f["adr_period_reached_at"] is not None),
             **f,
         )
         row["next_due_at"], row["next_due_clock"] = complaint_next_due(row)  # type: ignore[arg-type]
+        # The beat jobs find a complaint only by these two (complaints.staff_clocks): a seeded
+        # row gets them as every write does, so the reminder and breach jobs see it.
+        row["reminder_due_at"], row["breach_due_at"] = enforcement_due(
+            row, self.memo.rules[version_id]
+        )
         complaints.append(row)
 
         # The timeline complaint_create writes, then the change that brought it to its status.
@@ -631,12 +679,22 @@ class _Builder:
             "data": {"version": version_id, "reasons": clocks.reasons,
                      "clocks": {name: _iso(getattr(clocks, name)) for name in CLOCK_NAMES}},
         })  # fmt: skip
+        staff_status = "awaiting_customer" if status == "closed" else status
         if status != "new":
+            at = _dt(awaited) if status == "closed" else row["updated_at"]
             events.append({
                 "complaint_id": complaint_id, "kind": "status_change", "visibility": "customer",
-                "author_id": assigned, "occurred_at": row["updated_at"],
-                "created_at": row["updated_at"], "summary": f"New → {STATUS_LABELS[status]}",
-                "data": {"from": "new", "to": status, "action": ACTIONS[status]},
+                "author_id": assigned, "occurred_at": at, "created_at": at,
+                "summary": f"New → {STATUS_LABELS[staff_status]}",
+                "data": {"from": "new", "to": staff_status, "action": ACTIONS[staff_status]},
+            })  # fmt: skip
+        if status == "closed":  # the auto-close sweep's own event
+            events.append({
+                "complaint_id": complaint_id, "kind": "status_change", "visibility": "customer",
+                "occurred_at": row["closed_at"], "created_at": row["closed_at"],
+                "summary": AUTO_CLOSE_SUMMARY,
+                "data": {"from": "awaiting_customer", "to": "closed", "action": "auto_close"},
+                "dedupe_key": f"auto_close:{row['auto_close_at'].isoformat()}",
             })  # fmt: skip
         if f["adr_period_reached_at"]:  # as escalation.sweeps.complaints_adr_period_sweep
             if clocks.adr_eligible:
@@ -668,6 +726,22 @@ def _tsv_json(value: Any) -> str:
     return text.replace("\\", "\\\\") if "\\" in text else text
 
 
+# Instants repeat (the 5-minute grid) and a datetime caches its hash: a dict is ~10x faster
+# than isoformat(). One cache for every date and time column (a date never equals a datetime),
+# forgotten when full: about 30 MB.
+_SPELT: dict[datetime.date, str] = {}
+SPELT_MAX = 200_000
+
+
+def _tsv_instant(value: datetime.date, get: Callable = _SPELT.get) -> str:
+    text = get(value)
+    if text is None:
+        if len(_SPELT) >= SPELT_MAX:
+            _SPELT.clear()
+        text = _SPELT[value] = value.isoformat()
+    return text
+
+
 def _tsv_format(f: models.Field) -> Callable[[Any], str]:
     """How one column's value is spelt in COPY's text format (None is handled by the caller)."""
     if isinstance(f, models.JSONField):
@@ -675,19 +749,7 @@ def _tsv_format(f: models.Field) -> Callable[[Any], str]:
     if isinstance(f, models.BooleanField):
         return {True: "t", False: "f"}.__getitem__
     if isinstance(f, models.DateField):  # DateTimeField too
-        # Instants repeat (the 5-minute grid) and a datetime caches its hash: a dict is ~10x
-        # faster than isoformat().
-        spelt: dict[datetime.date, str] = {}
-
-        def iso(value: datetime.date, get: Callable = spelt.get) -> str:
-            text = get(value)
-            if text is None:
-                if len(spelt) > 2_000_000:
-                    spelt.clear()
-                text = spelt[value] = value.isoformat()
-            return text
-
-        return iso
+        return _tsv_instant
     if isinstance(f, models.CharField | models.TextField):
         return _tsv_text
     return str
@@ -711,12 +773,14 @@ class _Table:
             "\t".join(["\\N" if (v := row.get(a, d)) is None else f(v) for a, f, d in columns])
             for row in rows
         ]
+        if not lines:
+            return b""
         lines.append("")
         return "\n".join(lines).encode()
 
 
-# (table, its TSV, row count) per table for COPY; (table, row dicts, row count) for the ORM.
-Payload = list[tuple[str, Any, int]]
+# (table, the TSV file of its rows, row count) per table, in COPY order.
+Payload = list[tuple[str, str, int]]
 
 
 @dataclass
@@ -751,18 +815,38 @@ class _CopyWriter:
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def prepare(self, batch: Batch) -> Payload:
-        rows = (batch.customers, batch.complaints, batch.events)
-        return [(t.name, t.tsv(r), len(r)) for t, r in zip(self.tables, rows, strict=True)]
+    def spool(self, builder: _Builder, job: tuple, directory: str) -> Payload:
+        """Build one batch into a TSV file per table under `directory`, a chunk at a time, so
+        neither the builder nor this process ever holds a whole batch."""
+        customers_table, complaints_table, events_table = self.tables
+        stem = os.path.join(directory, f"batch-{job[0]}")
+        paths = [f"{stem}.{t.name}.tsv" for t in self.tables]
+        counts = [0, 0, 0]
+        with open(paths[1], "wb") as complaints_file, open(paths[2], "wb") as events_file:
+
+            def emit(complaints: Rows, events: Rows) -> None:
+                complaints_file.write(complaints_table.tsv(complaints))
+                events_file.write(events_table.tsv(events))
+                counts[1] += len(complaints)
+                counts[2] += len(events)
+
+            customers = builder.build(*job, emit=emit)
+        with open(paths[0], "wb") as customers_file:
+            customers_file.write(customers_table.tsv(customers))
+        counts[0] = len(customers)
+        return [(t.name, path, n) for t, path, n in zip(self.tables, paths, counts, strict=True)]
 
     def write(self, payload: Payload) -> None:
         tables = {t.name: t for t in self.tables}
         with transaction.atomic(), connection.cursor() as cursor:
             # Losing the last batches in a crash is fine for bench data; waiting on fsync is not.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            for name, data, n in payload:
+            # Customers first, though the foreign keys are only checked at commit (deferred).
+            for name, path, n in payload:
                 began = time.perf_counter()
-                cursor.copy_expert(tables[name].copy_sql, io.BytesIO(data), 1 << 20)
+                with open(path, "rb") as data:
+                    cursor.copy_expert(tables[name].copy_sql, data, 1 << 20)
+                os.unlink(path)
                 load = self.loads[name]
                 load.rows += n
                 load.seconds += time.perf_counter() - began
@@ -793,6 +877,8 @@ class SeedReport:
     analyze_seconds: float = 0.0
     clocks_computed: int = 0
     clocks_assembled: int = 0
+    peak_rss_main: float = 0.0  # MiB, this process
+    peak_rss_builders: float = 0.0  # MiB, the largest builder process
     tables: dict[str, TableLoad] = field(default_factory=dict)
 
     @property
@@ -817,6 +903,10 @@ class SeedReport:
             f"  builders' CPU {self.build_seconds:.1f} s (alongside the copy); clocks: "
             f"{self.clocks_computed:,} computed, {self.clocks_assembled:,} from memo "
             f"({self.clocks_assembled / max(total, 1):.0%}); VACUUM ANALYZE {self.analyze_seconds:.1f} s"
+        )
+        out.append(
+            f"  peak memory (resident): this process {self.peak_rss_main:,.0f} MiB, the largest "
+            f"builder {self.peak_rss_builders:,.0f} MiB"
         )
         return out
 
@@ -886,41 +976,101 @@ def _codes(now: datetime.datetime) -> tuple[list[_Code], dict[int, CodeVersion]]
 
 
 class _References:
-    """References in reference_generate's format, unique in this run and against existing rows."""
+    """References in reference_generate's format, unique in this run and against existing rows,
+    in constant memory.
 
-    def __init__(self, seed: str, *, existing: bool) -> None:
-        self.rng = random.Random(f"{seed}:references")
-        self.taken = (
-            set(Complaint.objects.values_list("reference", flat=True)) if existing else set()
-        )
+    The n-th complaint the seeder has ever written (its position: the complaints already there
+    plus its place in this run) gets a keyed bijection of n over the 32^8 = 2^40 reference
+    bodies, so two positions never share a reference and nothing needs remembering. A
+    reference some other writer already holds (the web form's are random; another seed's may
+    coincide) is found by one indexed query per batch and replaced by a random fresh one.
+    """
+
+    BITS = 40
+    MASK = (1 << BITS) - 1
+
+    def __init__(self, seed: str, *, start: int) -> None:
+        rng = random.Random(f"{seed}:references")
+        # Odd multipliers and xor-shifts are each invertible modulo 2^40: so is their chain.
+        self.keys = [rng.getrandbits(self.BITS) | 1 for _ in range(3)]
+        self.offset = rng.getrandbits(self.BITS)
+        self.rng = rng
+        self.position = start
+
+    def _body(self, n: int) -> str:
+        x = (n + self.offset) & self.MASK
+        for key in self.keys:
+            x = (x * key) & self.MASK
+            x ^= x >> 19
+        return "".join(_REFERENCE_ALPHABET[(x >> shift) & 31] for shift in range(35, -5, -5))
 
     def take(self, n: int) -> list[str]:
-        out: list[str] = []
-        while len(out) < n:
-            body = "".join(self.rng.choices(_REFERENCE_ALPHABET, k=8))
-            reference = f"RD-{body[:4]}-{body[4:]}"
-            # 32^8 references: a million of them collide about once in every two runs.
-            if reference not in self.taken:
-                self.taken.add(reference)
-                out.append(reference)
+        bodies = [self._body(p) for p in range(self.position, self.position + n)]
+        self.position += n
+        out = [f"RD-{b[:4]}-{b[4:]}" for b in bodies]
+        taken = self._existing(out)
+        while taken:
+            fresh: dict[int, str] = {}
+            for index, reference in enumerate(out):
+                if reference in taken:
+                    body = "".join(self.rng.choices(_REFERENCE_ALPHABET, k=8))
+                    fresh[index] = f"RD-{body[:4]}-{body[4:]}"
+            for index, reference in fresh.items():
+                out[index] = reference
+            # A random replacement could collide too (or repeat another of this batch's).
+            taken = self._existing(list(fresh.values()))
+            if len(set(out)) != len(out):
+                taken |= {r for r in fresh.values() if out.count(r) > 1}
         return out
+
+    @staticmethod
+    def _existing(references: list[str]) -> set[str]:
+        # complaints_complaint_reference_key (the unique constraint) answers each look-up.
+        return set(
+            Complaint.objects.filter(reference__in=references).values_list("reference", flat=True)
+        )
 
 
 # What the builders work from: set just before they are forked, so they inherit it.
-_WORK: tuple[_Builder, _CopyWriter] | None = None
+_WORK: tuple[_Builder, _CopyWriter, str] | None = None
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory since it started (or since `peak_rss_reset`)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def peak_rss_reset() -> None:
+    """Start this process's peak resident memory afresh (Linux; elsewhere nothing happens)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        pass
 
 
 def _build_job(job: tuple[int, list[int], list[int], list[str]]) -> tuple[Payload, tuple]:
-    """Build one batch and spell it for the writer, in a builder process (or thread)."""
+    """Build one batch into TSV files for the writer, in a builder process (or thread)."""
     assert _WORK is not None
-    builder, writer = _WORK
+    builder, writer, directory = _WORK
     began, computed, assembled = time.thread_time(), builder.memo.computed, builder.memo.assembled
-    payload = writer.prepare(builder.build(*job))
+    payload = writer.spool(builder, job, directory)
     memo = builder.memo
     return payload, (
         time.thread_time() - began,
         memo.computed - computed,
         memo.assembled - assembled,
+        os.getpid(),
+        peak_rss_mib(),
     )
 
 
@@ -956,6 +1106,7 @@ def bench_seed(
     if to_create <= 0:
         return report
 
+    peak_rss_reset()
     began = time.perf_counter()
     agents, managers = staff_ensure()
     codes, versions = _codes(now)
@@ -982,7 +1133,7 @@ def bench_seed(
         managers=managers,
         seed=f"{seed}:{before}",
     )
-    references = _References(f"{seed}:{before}", existing=before > 0)
+    references = _References(str(seed), start=before)
     writer = _CopyWriter()
     sizes = [batch] * (to_create // batch) + ([to_create % batch] if to_create % batch else [])
     workers = workers or min(os.cpu_count() or 1, 4)
@@ -999,20 +1150,25 @@ def bench_seed(
         f"batches of up to {batch:,} ({workers or 'a thread'} building)"
     )
     global _WORK
-    _WORK = (builder, writer)
     done = 0
+    builders_peak: dict[int, float] = {}
+    # The batches wait on disk, not in memory (the page cache holds them, not a process).
+    spool = tempfile.TemporaryDirectory(prefix="bench-seed-")
+    _WORK = (builder, writer, spool.name)
     try:
-        with _builders(workers) as pool:
+        with spool, _builders(workers) as pool:
             ahead = max(workers, 1) + 1
             pending = deque(submit(pool, number) for number in range(min(ahead, len(sizes))))
             for number, n in enumerate(sizes):
-                payload, (seconds, computed, assembled) = pending.popleft().result()
+                payload, stats = pending.popleft().result()
+                seconds, computed, assembled, pid, peak = stats
                 if number + ahead < len(sizes):
                     pending.append(submit(pool, number + ahead))
                 writer.write(payload)
                 report.build_seconds += seconds
                 report.clocks_computed += computed
                 report.clocks_assembled += assembled
+                builders_peak[pid] = max(builders_peak.get(pid, 0.0), peak)
                 done += n
                 elapsed = time.perf_counter() - began
                 say(
@@ -1022,6 +1178,8 @@ def bench_seed(
         _WORK = None
 
     report.analyze_seconds = writer.finish()
+    report.peak_rss_main = peak_rss_mib()
+    report.peak_rss_builders = max(builders_peak.values(), default=0.0)
     report.after = before + to_create
     report.seconds = time.perf_counter() - began
     report.tables = writer.loads

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from complaints.lifecycle import OPEN_STATUSES, Status
+from complaints.matching import phone_national_sql
 from escalation.choices import Category, Channel, LetterReason, Nation
 from escalation.models import CodeVersion
 
@@ -66,9 +68,14 @@ class Customer(models.Model):
             ),
         ]
         indexes = [
-            # Staff search by account reference and by email (exact match).
-            models.Index(fields=["account_reference"], name="customer_account_ref_idx"),
+            # Exact email (the web form and email intake match a customer by it).
             models.Index(fields=["email"], name="customer_email_idx"),
+            # selectors.customers.customers_matching, each leg of the staff's customer search:
+            # account reference and email in any case (iexact = UPPER(col::text) = UPPER(q)),
+            # the phone as national digits. Name (trigram) and postcode: migration 0005.
+            models.Index(Upper("account_reference"), name="customer_account_ref_upper_idx"),
+            models.Index(Upper("email"), name="customer_email_upper_idx"),
+            models.Index(phone_national_sql(), name="customer_phone_national_idx"),
         ]
 
     def __str__(self) -> str:

@@ -9,19 +9,25 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from complaints.lifecycle import OPEN, Status
 from complaints.models import Complaint, Customer, TimelineEvent
 from complaints.staff_clocks import complaint_enforcement_refresh
-from complaints.timeline import audit_record, clock_changes_record, timeline_record
+from complaints.timeline import (
+    audit_record,
+    clock_changes_record,
+    records_batched,
+    timeline_record,
+)
 from complaints.tokens import follow_token_make
 from escalation.choices import CLOCK_NAMES, Category, Channel
 from escalation.clocks import ClockInputs, Clocks, compute_clocks, next_due
 from escalation.models import CodeVersion
 from escalation.selectors import code_rules, code_version_in_force
+from notifications.db import insert_unless_conflict
 from notifications.listeners import DeliveryEvent
 from notifications.services import notification_enqueue
 
@@ -52,7 +58,6 @@ CUSTOMER_FIELDS = (
 )
 
 
-@transaction.atomic
 def customer_create(
     *, by: AbstractBaseUser | None = None, now: datetime.datetime | None = None, **fields: Any
 ) -> Customer:
@@ -64,14 +69,17 @@ def customer_create(
     # The one check constraint (business <-> head-count) is settled just above; skipping
     # constraint validation saves a query per complaint, and the database still enforces it.
     customer.full_clean(validate_constraints=False)
-    customer.save()
-    audit_record(
-        by=by,
-        now=now or timezone.now(),
-        obj=customer,
-        action="created",
-        changes={f: [None, getattr(customer, f)] for f in CUSTOMER_FIELDS},
-    )
+    # Checked before the writes, so they need no savepoint of their own inside a caller's
+    # transaction (a failed write aborts that transaction on PostgreSQL anyway).
+    with transaction.atomic(savepoint=False):
+        customer.save(force_insert=True)
+        audit_record(
+            by=by,
+            now=now or timezone.now(),
+            obj=customer,
+            action="created",
+            changes={f: [None, getattr(customer, f)] for f in CUSTOMER_FIELDS},
+        )
     return customer
 
 
@@ -162,11 +170,18 @@ def complaint_next_due(complaint: Complaint) -> tuple[datetime.datetime | None, 
     )
 
 
+def complaint_due_refresh(complaint: Complaint) -> None:
+    """Recompute, in memory, what waits on us: the next clock (the queues' order) and the next
+    reminder and breach (the beat jobs' partial indexes). Every write that moves a clock calls
+    this once; callers save."""
+    complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
+    complaint_enforcement_refresh(complaint)
+
+
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-@transaction.atomic
 def complaint_create(
     *,
     customer: Customer,
@@ -230,22 +245,38 @@ def complaint_create(
     )
     clocks = compute_clocks(code_rules(version), _clock_inputs(complaint))
     _clocks_assign(complaint, clocks)
-    complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
-    complaint_enforcement_refresh(complaint)
+    complaint_due_refresh(complaint)
+    # Everything above only reads: the writes below need no savepoint inside a caller's
+    # transaction, and their events and audit entry go in one INSERT per table.
+    with transaction.atomic(savepoint=False), records_batched():
+        _complaint_insert(complaint)
+        _complaint_created_record(complaint, version=version, now=now, by=by)
+        if acknowledge:
+            complaint_acknowledgement_send(complaint)
+    return complaint
+
+
+def _complaint_insert(complaint: Complaint) -> None:
+    """INSERT with a fresh reference, another if that one is taken (no savepoint needed)."""
     for _ in range(5):
         complaint.reference = reference_generate()
-        try:
-            with transaction.atomic():
-                complaint.save(force_insert=True)
-            break
-        except IntegrityError:
-            if Complaint.objects.filter(reference=complaint.reference).exists():
-                complaint.pk = None
-                continue
-            raise
-    else:  # pragma: no cover - 32^8 references make five collisions practically impossible
-        raise RuntimeError("could not allocate a unique complaint reference")
+        if insert_unless_conflict(complaint):
+            return
+        if not Complaint.objects.filter(reference=complaint.reference).exists():
+            complaint.save(force_insert=True)  # another constraint: raise its IntegrityError
+            return
+    # pragma: no cover - 32^8 references make five collisions practically impossible
+    raise RuntimeError("could not allocate a unique complaint reference")
 
+
+def _complaint_created_record(
+    complaint: Complaint,
+    *,
+    version: CodeVersion,
+    now: datetime.datetime,
+    by: AbstractBaseUser | None,
+) -> None:
+    received_at, details = complaint.received_at, complaint.details
     timeline_record(
         complaint=complaint,
         kind=TimelineEvent.Kind.LOGGED,
@@ -274,9 +305,6 @@ def complaint_create(
         action="created",
         changes={name: [None, _iso(getattr(complaint, name))] for name in CLOCK_NAMES},
     )
-    if acknowledge:
-        complaint_acknowledgement_send(complaint)
-    return complaint
 
 
 def complaint_acknowledgement_send(complaint: Complaint) -> None:
@@ -295,7 +323,6 @@ def complaint_acknowledgement_send(complaint: Complaint) -> None:
 ACKNOWLEDGEMENT_TEMPLATE = "complaint_acknowledgement"
 
 
-@transaction.atomic
 def acknowledgement_delivered(event: DeliveryEvent) -> None:
     """Outbox listener: the automatic acknowledgement, once SENT, is the acknowledgement.
 
@@ -309,7 +336,15 @@ def acknowledgement_delivered(event: DeliveryEvent) -> None:
         or message.template != ACKNOWLEDGEMENT_TEMPLATE
         or message.complaint_id is None
     ):
+        # Every other delivery event (each "queued" inside a submission's transaction among
+        # them) returns before opening a savepoint.
         return
+    with transaction.atomic():
+        _acknowledgement_delivered_record(event)
+
+
+def _acknowledgement_delivered_record(event: DeliveryEvent) -> None:
+    message = event.message
     at = event.occurred_at
     complaint = (
         Complaint.objects.select_for_update()
@@ -322,12 +357,12 @@ def acknowledgement_delivered(event: DeliveryEvent) -> None:
     complaint.acknowledged_at = at
     if complaint.status == Status.NEW:
         complaint.status = Status.ACKNOWLEDGED
-    complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
+    complaint_due_refresh(complaint)
     complaint.row_version += 1
     complaint.save(
         update_fields=[
-            "acknowledged_at", "status", "next_due_at", "next_due_clock", "row_version",
-            "updated_at",
+            "acknowledged_at", "status", "next_due_at", "next_due_clock", "reminder_due_at",
+            "breach_due_at", "row_version", "updated_at",
         ]
     )  # fmt: skip
     timeline_record(
@@ -415,8 +450,7 @@ def complaint_clocks_apply(
         complaint.nation = complaint.customer.nation
         complaint.adr_employees = complaint.customer.adr_employees
     changes = complaint_refresh_clocks(complaint)
-    complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
-    complaint_enforcement_refresh(complaint)
+    complaint_due_refresh(complaint)
     complaint.row_version += 1
     complaint.save()
     clock_changes_record(complaint=complaint, changes=changes, now=now, by=by, reason=reason)

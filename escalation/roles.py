@@ -7,10 +7,20 @@ ROLES = (AGENT, MANAGER, ADMIN)
 
 
 def staff_roles(user: Any) -> frozenset[str]:
-    """The staff roles a user holds (a superuser holds them all)."""
+    """The staff roles a user holds (a superuser holds them all).
+
+    Kept on the user object after the first look-up, as Django keeps its permission caches
+    there: a request's user is loaded afresh for every request, and the permission check and
+    the selector it guards would otherwise ask the database the same question twice.
+    """
     if getattr(user, "is_superuser", False):
         return frozenset(ROLES)
-    return frozenset(g.name for g in user.groups.all() if g.name in ROLES)
+    cached = getattr(user, "_staff_roles_cache", None)
+    if cached is None:
+        cached = frozenset(g.name for g in user.groups.all() if g.name in ROLES)
+        if getattr(user, "pk", None) is not None:
+            user._staff_roles_cache = cached
+    return cached
 
 
 # codename prefixes per model label; "view" alone means read-only in the admin.

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.db import insert_unless_conflict
 from notifications.listeners import DeliveryEvent, delivery_announce
 from notifications.models import OutboxMessage
 from notifications.tasks import dispatch, dispatch_many
@@ -31,17 +32,20 @@ def notification_enqueue(
     If the broker is down at commit time the row stays queued and `outbox_requeue_stale`
     picks it up, so a message is never lost between the database and the broker.
     """
-    message, created = OutboxMessage.objects.get_or_create(
+    message = OutboxMessage(
         idempotency_key=idempotency_key,
-        defaults={
-            "recipient": recipient,
-            "template": template,
-            "context": context,
-            "attachments": list(attachments),
-            "complaint": complaint,
-            "next_attempt_at": timezone.now() + datetime.timedelta(minutes=2),
-        },
+        recipient=recipient,
+        template=template,
+        context=context,
+        attachments=list(attachments),
+        complaint=complaint,
+        next_attempt_at=timezone.now() + datetime.timedelta(minutes=2),
     )
+    # One INSERT ... ON CONFLICT DO NOTHING, not get_or_create's SELECT, SAVEPOINT, INSERT,
+    # RELEASE: the key is almost always new (issue 11). Taken already: that row is the message.
+    created = insert_unless_conflict(message)
+    if not created:
+        message = OutboxMessage.objects.get(idempotency_key=idempotency_key)
     if created:
         transaction.on_commit(lambda: dispatch(message.pk))
         delivery_announce(

@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Replace, Upper
+from django.db.models import BooleanField, F, Func, QuerySet, Value
 
-from complaints.models import OPEN_STATUSES, Complaint, Customer, StaffProfile, Status
+from complaints.models import OPEN_STATUSES, Complaint, StaffProfile, Status
+from complaints.selectors.customers import MIN_NAME_SEARCH, customers_matching
 from escalation.calendar import local_date
 from escalation.choices import Category, Channel, Nation
 from escalation.roles import staff_roles
@@ -47,7 +47,11 @@ DUE_SOON_DAYS = 2
 _REFERENCE = re.compile(r"^RD-?([0-9A-Z]{4})-?([0-9A-Z]{4})$")
 _CROCKFORD = str.maketrans({"O": "0", "I": "1", "L": "1"})
 # Trigram indexes only help from three characters on; shorter text matches names badly anyway.
-MIN_TEXT_SEARCH = 3
+MIN_TEXT_SEARCH = MIN_NAME_SEARCH
+# A customer search finding more customers than this walks the queue's index instead of
+# listing them (see _search). The balance at 1,000,000 complaints: listing 10,000 ids reads
+# about as many buffers as walking for a name that common (each walked row probes a customer).
+CUSTOMER_IDS_MAX = 10_000
 
 # Every queue: the clock due first at the top, complaints with no clock waiting on us last.
 _QUEUE_ORDER = (F("next_due_at").asc(nulls_last=True), "id")
@@ -234,45 +238,65 @@ def _filter(complaints: QuerySet[Complaint], filters: QueueFilters) -> QuerySet[
     return complaints
 
 
+class _AnyOf(Func):
+    """`column = ANY('{1,2,…}'::bigint[])`: the ids as ONE array literal, which PostgreSQL
+    parses once and probes by hashing. `IN (1, 2, …)` with thousands of constants costs more to
+    plan than to run."""
+
+    template = "(%(expressions)s::bigint[]))"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids: list[int]) -> None:
+        super().__init__(F(column), Value("{" + ",".join(map(str, ids)) + "}"))
+
+
 def _search(
     complaints: QuerySet[Complaint], q: str, *, window: int
 ) -> tuple[QuerySet[Complaint], str]:
     """Narrow to what `q` finds (within the first `window` rows in queue order), and a notice
     if the search was cut short.
 
-    A reference is an exact match on the unique index. Anything else matches the customer's
-    name or the summary by `__icontains` (PostgreSQL: UPPER(col::text) LIKE UPPER('%q%'), the
-    very expression the trigram GIN indexes of migration 0005 are built on, so they are used)
-    or exactly the account reference, email, phone or postcode (their btree indexes). Customers and summaries are searched as two legs, each already in queue
-    order and cut to `window` rows, then UNIONed by id: an OR across the join could use
-    neither table's index, and without the per-leg limit a common word ("broadband") would
-    fetch and sort tens of thousands of complaints. Each leg gets its own plan: a rare match
-    comes from its index, a common one from walking the queue's index until the page is full.
+    A reference is an exact match on the unique index. Anything else matches the summary by
+    `__icontains` (PostgreSQL: UPPER(col::text) LIKE UPPER('%q%'), the expression of the
+    trigram GIN index of migration 0005) or the customer, as `customers_matching` finds them
+    (name, account reference, email, postcode, phone: an index for each). Customers and
+    summaries are two legs, each already in queue order and cut to `window` rows, then UNIONed
+    by id: an OR across the join could use neither table's index, and without the per-leg limit
+    a common word ("broadband") would fetch and sort tens of thousands of complaints.
+
+    The customer leg is planned from the customers actually found, not from an estimate (the
+    planner cannot tell a surname shared by 1,600 customers from one shared by 16): up to
+    CUSTOMER_IDS_MAX matching customers are fetched first and their complaints looked up by id
+    (a hashed array probe while walking the queue's index, or the customer index, whichever
+    PostgreSQL prices lower with the real list in hand). More than that means the name is
+    common, so walking the queue's index in order fills the page after a few thousand rows:
+    the leg then joins the customer search as a subquery. Either way the cost depends on how
+    common the name is, not on how many complaints there are.
     """
     reference = reference_normalise(q)
     if reference is not None:
         return complaints.filter(reference=reference), ""
-    customers = Q(account_reference=q) | Q(email__in=sorted({q, q.lower()})) | Q(phone=q)
-    people = Customer.objects.all()
-    compact = re.sub(r"\s+", "", q).upper()
-    if 5 <= len(compact) <= 8 and compact.isalnum():
-        # customer_postcode_idx (migration 0005) is on exactly this expression.
-        people = people.alias(postcode_compact=Upper(Replace(F("postcode"), Value(" "), Value(""))))
-        customers |= Q(postcode_compact=compact)
     text_search = len(q) >= MIN_TEXT_SEARCH
-    if text_search:
-        customers |= Q(name__icontains=q)
-    legs = [complaints.filter(customer_id__in=people.filter(customers).order_by().values("pk"))]
+    people = customers_matching(q).order_by().values_list("pk", flat=True)
+    ids = list(people[: CUSTOMER_IDS_MAX + 1])
+    legs = []
+    if len(ids) > CUSTOMER_IDS_MAX:
+        legs.append(complaints.filter(customer_id__in=people))
+    elif ids:
+        legs.append(complaints.filter(_AnyOf("customer_id", ids)))
     if text_search:
         legs.append(complaints.filter(summary__icontains=q))
-    ids = [leg.order_by(*_QUEUE_ORDER).values("pk")[:window] for leg in legs]
-    matches = ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0]
     notice = (
         ""
         if text_search
         else f"Type at least {MIN_TEXT_SEARCH} characters to search customer names and "
         "summaries; showing exact account reference, email and phone matches only."
     )
+    if not legs:
+        return complaints.none(), notice
+    pks = [leg.order_by(*_QUEUE_ORDER).values("pk")[:window] for leg in legs]
+    matches = pks[0].union(*pks[1:]) if len(pks) > 1 else pks[0]
     return Complaint.objects.filter(pk__in=matches), notice
 
 

@@ -24,7 +24,7 @@ from django.db import transaction
 
 from complaints.lifecycle import Action
 from complaints.models import Complaint, Letter, Status, TimelineEvent
-from complaints.services import complaint_next_due, complaint_refresh_clocks
+from complaints.services import complaint_due_refresh, complaint_refresh_clocks
 from complaints.timeline import clock_changes_record, timeline_record
 from complaints.workflows.customer_updates import customer_tell
 from complaints.workflows.letter_content import letter_context
@@ -153,7 +153,7 @@ def _queue(*, complaint_id: int, reason: str, now: datetime.datetime) -> Letter:
     complaint.adr_letter_asked_at = now
     complaint.adr_letter_issued_at = None
     changes = complaint_refresh_clocks(complaint)
-    complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
+    complaint_due_refresh(complaint)
     complaint.row_version += 1
     complaint.save()
     timeline_record(complaint=complaint, kind=TimelineEvent.Kind.LETTER,
@@ -219,13 +219,13 @@ def adr_period_letters(*, complaint_ids: list[int], now: datetime.datetime) -> l
         else:
             continue
         complaint_refresh_clocks(c)
-        c.next_due_at, c.next_due_clock = complaint_next_due(c)
+        complaint_due_refresh(c)
     if send:
         Complaint.objects.bulk_update(
             send,
             ["letter_date", "letter_reason", "adr_letter_asked_at", "adr_letter_due_by",
              "adr_refer_by", "adr_eligible_from", "clock_reasons", "next_due_at",
-             "next_due_clock"],
+             "next_due_clock", "reminder_due_at", "breach_due_at"],
         )  # fmt: skip
     sent = [c for c in send if c.letter_date is not None]
     queued = [c for c in send if c.letter_date is None]

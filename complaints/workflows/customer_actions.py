@@ -15,8 +15,7 @@ from django.db.models import Max, Q
 
 from complaints.lifecycle import Action, TransitionRefused
 from complaints.models import Complaint, Status, TimelineEvent
-from complaints.services import complaint_create, complaint_next_due
-from complaints.staff_clocks import complaint_enforcement_refresh
+from complaints.services import complaint_create, complaint_due_refresh
 from complaints.timeline import audit_record, timeline_record
 from complaints.tokens import FOLLOW_MAX_AGE
 from complaints.workflows.adr_letters import deadlock_reached
@@ -285,10 +284,7 @@ def customer_complain_about_code(
         event = escalate_to(
             code_complaint, target, now=now, reason="A complaint about our code of practice."
         )
-        code_complaint.next_due_at, code_complaint.next_due_clock = complaint_next_due(
-            code_complaint
-        )
-        complaint_enforcement_refresh(code_complaint)
+        complaint_due_refresh(code_complaint)
         code_complaint.save()
         timeline_record(
             complaint=code_complaint, kind=event.kind, summary=event.summary, body=event.body,

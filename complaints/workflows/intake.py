@@ -16,9 +16,8 @@ from complaints.models import Attachment, Complaint, ContactMethod, Customer, St
 from complaints.services import (
     complaint_acknowledgement_send,
     complaint_create,
-    complaint_next_due,
+    complaint_due_refresh,
 )
-from complaints.staff_clocks import complaint_enforcement_refresh
 from complaints.timeline import audit_record, timeline_record
 from escalation.calendar import LONDON
 from escalation.clocks import ClockInputs, compute_clocks
@@ -334,8 +333,7 @@ def complaint_log_contact(
                 author=by,
                 data={"from": "new", "to": complaint.status, "action": "log_contact"},
             )
-        complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
-        complaint_enforcement_refresh(complaint)
+        complaint_due_refresh(complaint)
         complaint.save()
         audit_record(
             by=by,

@@ -16,8 +16,7 @@ from django.db import transaction
 
 from complaints.lifecycle import CUSTOMER, Action, next_status
 from complaints.models import Complaint, Status, TimelineEvent
-from complaints.services import complaint_next_due, complaint_refresh_clocks
-from complaints.staff_clocks import complaint_enforcement_refresh
+from complaints.services import complaint_due_refresh, complaint_refresh_clocks
 from complaints.timeline import audit_record, clock_changes_record, timeline_record
 from escalation.choices import CLOCK_NAMES
 from escalation.roles import staff_roles
@@ -121,8 +120,7 @@ def _transition(
             complaint.resolved_at = complaint.resolved_at or now
             complaint.closed_at = now if new_status == Status.CLOSED else complaint.closed_at
         clock_changes = complaint_refresh_clocks(complaint)
-        complaint.next_due_at, complaint.next_due_clock = complaint_next_due(complaint)
-        complaint_enforcement_refresh(complaint)
+        complaint_due_refresh(complaint)
         complaint.row_version += 1
         complaint.save()
 

@@ -201,7 +201,8 @@ _REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="") or (
 if _REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # One redis.Redis client per pool, not per call (config/cache.py).
+            "BACKEND": "config.cache.PooledClientRedisCache",
             "LOCATION": _REDIS_CACHE_URL,
             "KEY_PREFIX": "redress",
         }

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db.models import F, Q
 
-from bench.seed import _ClockMemo, bench_seed
+from bench.seed import _ClockMemo, _References, bench_seed
 from complaints.models import OPEN_STATUSES, Complaint, Customer, TimelineEvent
 from complaints.services import complaint_next_due
 from escalation.calendar import local_date
@@ -22,6 +22,8 @@ from escalation.choices import CLOCK_NAMES
 from escalation.clocks import ClockInputs, compute_clocks
 from escalation.models import CodeVersion
 from escalation.selectors import code_rules, code_version_in_force
+from escalation.sweeps import complaints_adr_period_sweep, complaints_auto_close_sweep
+from tests.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +117,9 @@ def test_every_complaint_has_its_logged_and_clock_events(seeded):
     assert logged.values("complaint").distinct().count() == SIZE == logged.count()
     assert events.filter(kind="clock_change", summary__startswith="Clocks set").count() == SIZE
     not_new = Complaint.objects.exclude(status="new").count()
-    assert events.filter(kind="status_change").count() == not_new
+    closed = Complaint.objects.filter(status="closed").count()
+    # Staff moved each complaint on; the auto-close sweep then closed some of them.
+    assert events.filter(kind="status_change").count() == not_new + closed
 
 
 def test_next_due_is_what_the_queues_compute(seeded):
@@ -136,10 +140,44 @@ def test_resolved_and_closed_complaints_carry_their_lifecycle_times(seeded):
 def test_the_adr_period_sweep_has_nothing_left_to_do(seeded):
     overdue = Complaint.objects.filter(
         status__in=OPEN_STATUSES,
-        adr_eligible_from__lt=local_date(NOW),
+        adr_eligible_from__lte=local_date(NOW),
         adr_period_reached_at__isnull=True,
     )
     assert not overdue.exists()
+    assert complaints_adr_period_sweep(now=NOW) == 0
+
+
+def test_the_auto_close_sweep_has_nothing_left_to_do(seeded):
+    assert Complaint.objects.filter(status="closed").exists()
+    assert complaints_auto_close_sweep(now=NOW) == 0
+
+
+def test_auto_closed_complaints_carry_the_event_the_sweep_writes(seeded):
+    # Given a complaint the real sweep closes
+    closed = Complaint.objects.filter(status="closed").first()
+    waiting = ComplaintFactory()
+    Complaint.objects.filter(pk=waiting.pk).update(status="awaiting_customer", auto_close_at=NOW)
+    complaints_auto_close_sweep(now=NOW)
+    swept = TimelineEvent.objects.get(complaint=waiting, data__action="auto_close")
+    # Then the seeded complaint's closing event reads the same, at its closing time
+    seeded_event = TimelineEvent.objects.get(complaint=closed, data__action="auto_close")
+    assert (seeded_event.summary, seeded_event.data) == (swept.summary, swept.data)
+    assert seeded_event.occurred_at == closed.closed_at >= closed.auto_close_at
+    assert seeded_event.dedupe_key == f"auto_close:{closed.auto_close_at.isoformat()}"
+    assert closed.resolved_at == closed.closed_at
+
+
+def test_open_complaints_whose_adr_period_passed_today_are_marked_too():
+    # Given `now` 20 minutes after midnight, when some ADR periods began
+    just_after_midnight = datetime.datetime(2026, 11, 3, 0, 20, tzinfo=datetime.UTC)
+    bench_seed(complaints=4000, now=just_after_midnight, seed=3, batch=2000)
+    today = Complaint.objects.filter(
+        adr_eligible_from=local_date(just_after_midnight), status__in=OPEN_STATUSES
+    )
+    assert today.exists()
+    # Then none is left for the sweep, and none is marked later than now
+    assert complaints_adr_period_sweep(now=just_after_midnight) == 0
+    assert not today.filter(adr_period_reached_at__gt=just_after_midnight).exists()
 
 
 def test_customers_are_about_one_per_three_complaints_and_each_has_one(seeded):
@@ -171,3 +209,57 @@ def test_seeding_a_larger_size_tops_up_with_fresh_references(seeded):
     assert again.created == 50
     references = Complaint.objects.values_list("reference", flat=True)
     assert len(set(references)) == SIZE + 50
+
+
+def test_a_reference_another_writer_holds_is_not_reused():
+    # Given the web form already gave out the reference the seeder would pick first
+    taken = _References("7", start=1).take(1)[0]
+    Complaint.objects.filter(pk=ComplaintFactory().pk).update(reference=taken)
+    # When the seeder tops up from there
+    bench_seed(complaints=1 + 120, now=NOW, seed=7, batch=120)
+    # Then every reference is still unique and well formed
+    references = list(Complaint.objects.values_list("reference", flat=True))
+    assert len(set(references)) == len(references) == 121
+    assert all(REFERENCE.match(r) for r in references)
+
+
+def test_references_of_different_positions_never_coincide():
+    references = _References("7", start=0)
+    bodies = {references._body(n) for n in range(50_000)}
+    assert len(bodies) == 50_000
+
+
+def test_the_clock_memo_forgets_when_full_and_stays_exact():
+    version = code_version_in_force(at=NOW)
+    memo = _ClockMemo({version.pk: code_rules(version)})
+    memo.MAX_ENTRIES, memo.CHECK_EVERY = 3, 1
+    for hours in range(1, 40):
+        inputs = ClockInputs(
+            channel="email",
+            received=NOW - datetime.timedelta(hours=hours % 9),
+            first_made=NOW - datetime.timedelta(days=hours % 4),
+            nation="ENG",
+            category="billing",
+            employees=None,
+        )
+        assert memo.clocks(version.pk, inputs) == compute_clocks(memo.rules[version.pk], inputs)
+        assert max(len(memo.receipt), len(memo.adr), len(memo.close)) <= 3
+
+
+def test_the_report_gives_each_process_s_peak_memory(seeded):
+    assert seeded.peak_rss_main > 0 and seeded.peak_rss_builders > 0
+    assert any("peak memory" in line for line in seeded.lines())
+
+
+def test_reminder_and_breach_instants_are_what_every_write_computes(seeded):
+    """The beat jobs find complaints only by reminder_due_at / breach_due_at: seeded rows
+    carry what complaint_enforcement_refresh would have set."""
+    from complaints.staff_clocks import complaint_enforcement_refresh
+
+    checked = 0
+    for complaint in Complaint.objects.select_related("code_version"):
+        expected = (complaint.reminder_due_at, complaint.breach_due_at)
+        complaint_enforcement_refresh(complaint)
+        assert (complaint.reminder_due_at, complaint.breach_due_at) == expected, complaint.pk
+        checked += expected[1] is not None
+    assert checked, "some seeded complaints have a clock still to enforce"

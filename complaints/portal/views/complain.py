@@ -10,6 +10,7 @@ import datetime
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -51,7 +52,12 @@ from escalation.selectors import NoCodeInForce, code_current, code_version_in_fo
 logger = logging.getLogger(__name__)
 
 # Where a successful POST leaves the complaint for the thanks page: only that browser sees it.
-THANKS_SESSION_KEY = "redress_complaint_thanks"
+# A signed cookie, not the session: the session cost a SELECT, an INSERT and a third COMMIT on
+# every submission (issue 11). The signature (SECRET_KEY, this salt) means nobody can put
+# another complaint's id in it; HttpOnly keeps it from scripts; it lasts a day.
+THANKS_COOKIE = "redress_thanks"
+_THANKS_SALT = "complaints.thanks"
+THANKS_MAX_AGE = 24 * 60 * 60
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -105,9 +111,27 @@ def _kept_page(
 
 
 def _to_thanks(request: HttpRequest, complaint_id: int) -> HttpResponse:
-    request.session[THANKS_SESSION_KEY] = complaint_id
     # 303: the browser fetches the thanks page with GET; reloading it sends nothing again.
-    return HttpResponseRedirect(reverse("complaints:thanks"), status=303)
+    response = HttpResponseRedirect(reverse("complaints:thanks"), status=303)
+    response.set_signed_cookie(
+        THANKS_COOKIE,
+        str(complaint_id),
+        salt=_THANKS_SALT,
+        max_age=THANKS_MAX_AGE,
+        path=reverse("complaints:thanks"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _thanks_complaint_id(request: HttpRequest) -> int | None:
+    """The complaint this browser sent, from its signed cookie; None if absent or tampered."""
+    value = request.get_signed_cookie(
+        THANKS_COOKIE, default=None, salt=_THANKS_SALT, max_age=THANKS_MAX_AGE
+    )
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 def _prior_outcome(request: HttpRequest, prior: WebSubmission) -> HttpResponse:
@@ -202,7 +226,7 @@ def complain(request: HttpRequest) -> HttpResponse:
 @never_cache  # it carries the follow link
 @require_GET
 def thanks(request: HttpRequest) -> HttpResponse:
-    complaint = web_submission_complaint(request.session.get(THANKS_SESSION_KEY))
+    complaint = web_submission_complaint(_thanks_complaint_id(request))
     if complaint is None:
         return render(request, "complaints/thanks.html", {"complaint": None}, status=404)
     follow_url = reverse(

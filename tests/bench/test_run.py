@@ -1,0 +1,30 @@
+"""bench/run.py's multi-size report: each figure at every size, the ratio, the load beside it."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from bench.run import Figure, _comparison, _sizes
+
+
+def test_sizes_are_read_as_a_sorted_list_without_repeats():
+    assert _sizes("1000000,100_000,100000") == [100_000, 1_000_000]
+
+
+@pytest.mark.parametrize("text", ["", "lots", "-5"])
+def test_a_size_that_is_not_a_number_of_complaints_is_refused(text):
+    with pytest.raises(argparse.ArgumentTypeError):
+        _sizes(text)
+
+
+def test_the_comparison_gives_each_figure_at_each_size_with_the_ratio_and_load():
+    results = [
+        (100_000, "search", [Figure("search customer p95", 10.0, "ms")], "1.0/1.0/1.0"),
+        (1_000_000, "search", [Figure("search customer p95", 12.5, "ms")], "2.0/1.5/1.0"),
+    ]
+    header, row = _comparison(results, [100_000, 1_000_000])
+    assert "100,000" in header and "1,000,000" in header and "ratio" in header
+    assert "search customer p95" in row and "1.25×" in row
+    assert "1.0/1.0/1.0" in row and "2.0/1.5/1.0" in row
