@@ -114,6 +114,7 @@ def _clock_inputs(complaint: Complaint) -> ClockInputs:
         letter_date=complaint.letter_date,
         responded=complaint.responded_at,
         resolution_actioned=complaint.resolution_actioned_at,
+        customer_request_at=complaint.customer_request_at,
     )
 
 
@@ -149,6 +150,11 @@ def complaint_next_due(complaint: Complaint) -> tuple[datetime.datetime | None, 
         first_response_at=complaint.first_response_at,
         promised_by=complaint.promised_by,
         resolve_by=complaint.resolve_by,
+        customer_request_by=(
+            complaint.customer_request_by
+            if complaint.customer_request and complaint.customer_request_answered_at is None
+            else None
+        ),
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
-from complaints.models import AuditEntry, Complaint, Customer, TimelineEvent
+from complaints.models import AuditEntry, Complaint, Customer, Letter, TimelineEvent
 from notifications.listeners import DeliveryEvent
 
 
@@ -94,7 +94,7 @@ def audit_record(
     *,
     by: AbstractBaseUser | None,
     now: datetime.datetime,
-    obj: Complaint | Customer,
+    obj: Complaint | Customer | Letter,
     action: str,
     changes: dict[str, Any],
 ) -> AuditEntry:

@@ -298,6 +298,8 @@ def letter_send(letter: Letter) -> None:
     context = letter.context
     title = KIND_TITLES[letter.kind]
     emailed = bool(customer.email)
+    letter.delivery = Letter.Delivery.EMAIL if emailed else Letter.Delivery.POST
+    Letter.objects.filter(pk=letter.pk).update(delivery=letter.delivery)
     if emailed:
         notification_enqueue(
             recipient=customer.email,

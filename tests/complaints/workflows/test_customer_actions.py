@@ -241,7 +241,8 @@ def test_rejecting_under_sovision_makes_it_a_formal_complaint(complaint, agent):
     )
     assert (done.status, done.tier) == (Status.ESCALATED, 1)
     assert done.register_reference == f"CR-2026-{complaint.pk:07d}"
-    rejected, escalation, status = events_after(complaint, before)
+    rejected, escalation, status, clock = events_after(complaint, before)
+    assert clock.summary == "Clocks changed: customer_request_by"  # a manager must answer
     assert (rejected.summary, rejected.body, rejected.visibility) == (
         "The customer rejected the resolution", "£10 does not cover a week offline.",
         Visibility.CUSTOMER,
@@ -302,7 +303,8 @@ def test_asking_for_escalation_moves_it_up_a_tier(complaint):
         complaint_id=complaint.pk, now=london(11, 3, 9), body="Nobody has called me back."
     )
     assert (done.status, done.tier) == (Status.ESCALATED, 1)
-    asked, escalation, _status = events_after(complaint, before)
+    asked, escalation, _status, clock = events_after(complaint, before)
+    assert clock.summary == "Clocks changed: customer_request_by"
     assert (asked.summary, asked.body, asked.visibility) == (
         "The customer asked for escalation", "Nobody has called me back.", Visibility.CUSTOMER,
     )  # fmt: skip
@@ -323,7 +325,8 @@ def test_asking_for_a_deadlock_letter_is_recorded_for_a_manager(complaint, agent
     before = last_event_id(complaint)
     done = customer_request_deadlock(complaint_id=complaint.pk, now=london(11, 3, 9))
     assert done.status == fresh(complaint).status == Status.NEW  # a manager issues it
-    (event,) = events_after(complaint, before)
+    event, clock = events_after(complaint, before)
+    assert clock.summary == "Clocks changed: customer_request_by"
     assert (event.summary, event.visibility, event.data) == (
         "The customer asked for a deadlock letter", Visibility.CUSTOMER,
         {"by": "customer", "request": "deadlock"},
