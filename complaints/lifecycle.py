@@ -219,6 +219,10 @@ class TransitionRefused(Exception):
     """A request the lifecycle does not allow; the message is fit to show the user."""
 
 
+class TierRefused(TransitionRefused):
+    """The person's role may take the action, but not at this tier (it keeps its decisions)."""
+
+
 def next_status(
     action: Action,
     status: str,
@@ -237,7 +241,7 @@ def next_status(
         raise TransitionRefused(f"Your role cannot {rule.label.lower()}.")
     if roles is not None and not _decides(action, roles, deciders):
         where = f"At {tier_title}" if tier_title else "At this tier"
-        raise TransitionRefused(
+        raise TierRefused(
             f"{where} only the {', '.join(sorted(deciders or ()))} group can {rule.label.lower()}."
         )
     try:

@@ -20,7 +20,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from complaints.downloads import stored_file_response
-from complaints.lifecycle import RULES, Action, TransitionRefused, allowed_actions, next_status
+from complaints.lifecycle import (
+    RULES,
+    Action,
+    TierRefused,
+    TransitionRefused,
+    allowed_actions,
+    next_status,
+)
 from complaints.models import (
     Attachment,
     Complaint,
@@ -227,8 +234,9 @@ def complaint_act(request: HttpRequest, reference: str, action: str) -> HttpResp
     roles = request.staff_roles
 
     def refused(exc: TransitionRefused) -> HttpResponse:
-        # Not your role: 403. Your role, but not from here (status, top tier): 409.
-        code = 409 if RULES[chosen].roles & roles else 403
+        # Not your role, or not at this tier: 403. Your role, but not from here (status, top
+        # tier): 409.
+        code = 409 if RULES[chosen].roles & roles and not isinstance(exc, TierRefused) else 403
         return _render_page(
             request, reference, status=code, bound=form, bound_action=chosen, problem=str(exc)
         )
