@@ -180,14 +180,11 @@ def _clock_shares(filters: ReportFilters, now: datetime.datetime) -> dict[str, l
 
 def working_day_ordinals(
     versions: list[CodeVersion], start: datetime.date, end: datetime.date
-) -> tuple[list[int], list[str], list[datetime.date], list[int]]:
-    """(version, nation, day, ordinal) columns: the ordinal counts the working days up to and
-    including the day, so working days between two days is the difference of their ordinals.
-    Built from the pure calendar; joined in SQL with the complaints."""
-    ids: list[int] = []
-    nations: list[str] = []
-    days: list[datetime.date] = []
-    ordinals: list[int] = []
+) -> list[tuple[int, str, list[int]]]:
+    """(version, nation, ordinals) per calendar: ordinals[i] counts the working days from
+    `start` up to and including start + i days, so the working days between two days is the
+    difference of their ordinals. Built from the pure calendar; indexed by day in SQL."""
+    out = []
     span = (end - start).days + 1
     for version in versions:
         rules = code_rules(version)
@@ -195,35 +192,34 @@ def working_day_ordinals(
             calendar = WorkingCalendar(
                 office_hours=rules.office_hours, nation=nation, closure_days=rules.closure_days
             )
-            count = 0
+            count, ordinals = 0, []
             for offset in range(span):
-                day = start + datetime.timedelta(days=offset)
-                count += calendar.is_working_day(day)
-                ids.append(version.pk)
-                nations.append(nation)
-                days.append(day)
+                count += calendar.is_working_day(start + datetime.timedelta(days=offset))
                 ordinals.append(count)
-    return ids, nations, days, ordinals
+            out.append((version.pk, nation, ordinals))
+    return out
 
 
+# One row per (version, nation) calendar, hash-joined to the complaints; each complaint's
+# working days are two array look-ups by day offset (NULL when a day is outside the calendar).
+# (Joining a row-per-day calendar twice made the planner pair every day with every day.)
 _WORKING_DAYS_SQL = """
-WITH cal(version_id, nation, day, ord) AS (
-    SELECT * FROM unnest(%s::int[], %s::text[], %s::date[], %s::int[])
-), days AS (
-    SELECT r.ord - e.ord AS wd
+WITH cal(version_id, nation, ords) AS (VALUES {values}),
+days AS (
+    SELECT cal.ords[((c.resolved_at AT TIME ZONE 'Europe/London')::date - %s::date) + 1]
+         - cal.ords[((c.effective_receipt_at AT TIME ZONE 'Europe/London')::date - %s::date) + 1]
+           AS wd
     FROM ({base}) c
-    JOIN cal e ON e.version_id = c.code_version_id AND e.nation = c.nation
-              AND e.day = (c.effective_receipt_at AT TIME ZONE 'Europe/London')::date
-    JOIN cal r ON r.version_id = c.code_version_id AND r.nation = c.nation
-              AND r.day = (c.resolved_at AT TIME ZONE 'Europe/London')::date
+    JOIN cal ON cal.version_id = c.code_version_id AND cal.nation = c.nation
 )
-SELECT {select} FROM days {tail}
+SELECT {select} FROM days WHERE wd IS NOT NULL {tail}
 """
 
 
 def working_days_to_resolve(filters: ReportFilters, *, select: str, tail: str = "") -> list[tuple]:
-    """Run `SELECT <select> FROM days <tail>` where `days.wd` is each complaint's working days
-    from effective receipt to resolution, for complaints resolved in the range (see above)."""
+    """Run `SELECT <select> FROM days WHERE wd IS NOT NULL <tail>`, where `days.wd` is each
+    complaint's working days from effective receipt to resolution, for complaints resolved in
+    the range (see the module docstring)."""
     base = complaints_resolved(filters).values(
         "code_version_id", "nation", "effective_receipt_at", "resolved_at"
     )
@@ -234,12 +230,12 @@ def working_days_to_resolve(filters: ReportFilters, *, select: str, tail: str = 
         )
     )
     start = filters.start - datetime.timedelta(days=CALENDAR_LOOKBACK_DAYS)
-    columns = working_day_ordinals(versions, start, filters.end)
+    calendars = working_day_ordinals(versions, start, filters.end) or [(0, "", [0])]
+    values = ", ".join(["(%s::int, %s::text, %s::int[])"] * len(calendars))
     sql, params = base.query.sql_with_params()
+    query = _WORKING_DAYS_SQL.format(values=values, base=sql, select=select, tail=tail)
     with connection.cursor() as cursor:
-        cursor.execute(
-            _WORKING_DAYS_SQL.format(base=sql, select=select, tail=tail), [*columns, *params]
-        )
+        cursor.execute(query, [*(p for row in calendars for p in row), start, start, *params])
         return cursor.fetchall()
 
 
