@@ -68,9 +68,9 @@ def _queues(manager: Any, figure: Callable[..., Any], requests: int) -> list[Any
         url = reverse("staff:queue", args=[queue])
         samples, queries = _time(client, lambda i, url=url: f"{url}?page={1 + i % 3}", requests)
         out += _figures(f"queue {queue}", samples, queries, figure)
-    samples, queries = _time(client, lambda i: reverse("staff:breach_board"), requests // 4)
+    samples, queries = _time(client, lambda i: reverse("staff:breach_board"), 10)
     out += _figures("breach board", samples, queries, figure)
-    samples, queries = _time(client, lambda i: reverse("staff:dashboard"), 5)
+    samples, queries = _time(client, lambda i: reverse("staff:dashboard"), 3)
     out += _figures("dashboard page", samples, queries, figure)
     return out
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -61,6 +61,23 @@ _QUEUE_ORDER = (F("next_due_at").asc(nulls_last=True), "id")
 Assignee = int | Literal["none"] | None
 
 
+def choice_params(
+    params: Mapping[str, Any], fields: Iterable[tuple[str, Any]], problems: list[str]
+) -> dict[str, str]:
+    """{name: value} for each GET parameter naming one of its choices; a value that is not one
+    is dropped, and `problems` says so (shared by the queue and report filters)."""
+    values = {}
+    for name, choices in fields:
+        raw = str(params.get(name) or "").strip()
+        if not raw:
+            continue
+        if raw in choices.values:
+            values[name] = raw
+        else:
+            problems.append(f"Ignored the {name} filter: “{raw[:40]}” is not a {name}.")
+    return values
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     """The optional, combinable filters of a queue. Empty = not filtering on it."""
@@ -76,20 +93,11 @@ class QueueFilters:
     def from_params(cls, params: Mapping[str, Any]) -> tuple[QueueFilters, list[str]]:
         """Filters from GET parameters; an invalid value is dropped with a message saying so."""
         problems: list[str] = []
-        values: dict[str, Any] = {}
-        for name, label, choices in (
-            ("status", "status", Status),
-            ("channel", "channel", Channel),
-            ("category", "category", Category),
-            ("nation", "nation", Nation),
-        ):
-            raw = str(params.get(name) or "").strip()
-            if not raw:
-                continue
-            if raw in choices.values:
-                values[name] = raw
-            else:
-                problems.append(f"Ignored the {label} filter: “{raw[:40]}” is not a {label}.")
+        values: dict[str, Any] = choice_params(
+            params,
+            (("status", Status), ("channel", Channel), ("category", Category), ("nation", Nation)),
+            problems,
+        )
         raw = str(params.get("tier") or "").strip()
         if raw:
             if raw.isascii() and raw.isdigit() and int(raw) < 100:

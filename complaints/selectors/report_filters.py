@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q
 
 from complaints.models import Department
+from complaints.selectors.queue import choice_params
 from escalation.calendar import LONDON
 from escalation.choices import Category, Channel, Nation
 
@@ -63,19 +64,12 @@ class ReportFilters:
                 values[name] = datetime.date.fromisoformat(raw)
             except ValueError:
                 problems.append(f"Ignored the “{label}” date: “{raw[:20]}” is not a date.")
-        for name, label, choices in (
-            ("channel", "channel", Channel),
-            ("category", "category", Category),
-            ("department", "department", Department),
-            ("nation", "nation", Nation),
-        ):
-            raw = str(params.get(name) or "").strip()
-            if not raw:
-                continue
-            if raw in choices.values:
-                values[name] = raw
-            else:
-                problems.append(f"Ignored the {label} filter: “{raw[:40]}” is not a {label}.")
+        values |= choice_params(
+            params,
+            (("channel", Channel), ("category", Category), ("department", Department),
+             ("nation", Nation)),
+            problems,
+        )  # fmt: skip
         for name, label in (("code_version", "code version"), ("tier", "tier")):
             raw = str(params.get(name) or "").strip()
             if not raw:

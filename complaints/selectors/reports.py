@@ -142,10 +142,16 @@ def _open_now(figures: DashboardFigures) -> None:
     today = local_date(now)
     next_monday = london_midnight(today + datetime.timedelta(days=7 - today.weekday()))
     # complaint_next_due_idx: only the complaints due before next Monday are read.
-    due = complaints_matching(f).filter(next_due_at__lt=next_monday).aggregate(
-        breached=Count("pk", filter=Q(next_due_at__lt=now)),
-        due_today=Count("pk", filter=Q(next_due_at__gte=now, next_due_at__lt=end_of_today(now))),
-        due_this_week=Count("pk", filter=Q(next_due_at__gte=now, next_due_at__lt=next_monday)),
+    due = (
+        complaints_matching(f)
+        .filter(next_due_at__lt=next_monday)
+        .aggregate(
+            breached=Count("pk", filter=Q(next_due_at__lt=now)),
+            due_today=Count(
+                "pk", filter=Q(next_due_at__gte=now, next_due_at__lt=end_of_today(now))
+            ),
+            due_this_week=Count("pk", filter=Q(next_due_at__gte=now, next_due_at__lt=next_monday)),
+        )
     )
     figures.breached, figures.due_today = due["breached"], due["due_today"]
     figures.due_this_week = due["due_this_week"]
