@@ -20,6 +20,7 @@ What each figure means (the tests build a data set with known answers for each):
   the working days after the day of effective receipt up to the day of resolution (London
   dates), in the customer's nation under the governing code version's calendar (office
   weekdays, bank holidays, closure days) — 0 when resolved on the day it counted from.
+  Complaints received more than a year before the range starts are left out of it.
 - **Escalation rate**: of complaints received in the range, the share above frontline (tier > 0).
 - **Auto-closed**: received in the range and closed for customer silence (status closed).
 - **ADR referrals**: received in the range, status referred to ADR.
