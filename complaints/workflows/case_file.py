@@ -72,16 +72,27 @@ def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError(f"the case file fetches nothing: {url}")
 
 
-def _append_letters(summary_pdf: bytes, letters: list[Letter]) -> bytes:
+def _stored_letters(letters: list[Letter]) -> tuple[list[tuple[Letter, bytes]], set[int]]:
+    """The ready letters' stored PDFs, and the ids of those whose file is gone from storage
+    (the case file says so rather than failing or leaving them out silently)."""
+    found, missing = [], set()
+    for letter in letters:
+        if letter.state != Letter.State.READY or not letter.pdf:
+            continue
+        try:
+            with letter.pdf.open("rb") as handle:
+                found.append((letter, handle.read()))
+        except FileNotFoundError:
+            missing.add(letter.pk)
+    return found, missing
+
+
+def _append_letters(summary_pdf: bytes, letters: list[tuple[Letter, bytes]]) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(summary_pdf)))
-    for letter in letters:
-        if letter.state != Letter.State.READY or not letter.pdf:
-            continue
-        with letter.pdf.open("rb") as handle:
-            data = handle.read()
+    for letter, data in letters:
         title = f"{KIND_TITLES[letter.kind]} dated {letter.dated:%d %B %Y}"
         writer.append(PdfReader(io.BytesIO(data)), outline_item=title)
     out = io.BytesIO()
@@ -95,9 +106,10 @@ def case_file_pdf(*, complaint_id: int, by: AbstractBaseUser, now: datetime.date
 
     complaint = _complaint(complaint_id)
     context = _context(complaint, now)
+    stored, context["missing_letters"] = _stored_letters(context["letters"])
     html = render_to_string("letters/case_file.html", context)
     summary = HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
-    content = _append_letters(summary, context["letters"])
+    content = _append_letters(summary, stored)
     timeline_record(
         complaint=complaint,
         kind=TimelineEvent.Kind.NOTE,

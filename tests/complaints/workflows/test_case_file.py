@@ -125,3 +125,10 @@ def test_recording_an_adr_referral_offers_the_case_file(client, manager, case):
         follow=True,
     )
     assert "build the case file" in response.content.decode()
+
+
+def test_a_letter_missing_from_storage_is_flagged_not_fatal(case, manager, now, tmp_path):
+    letter = case.letters.get()
+    letter.pdf.storage.delete(letter.pdf.name)
+    built = case_file_pdf(complaint_id=case.pk, by=manager, now=now)
+    assert "STORED PDF MISSING: not appended" in pdf_text(built.content, tmp_path)
