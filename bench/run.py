@@ -110,6 +110,14 @@ def search(args: argparse.Namespace) -> list[Figure]:
     return staff_search(Figure)
 
 
+@benchmark("desk")
+def desk(args: argparse.Namespace) -> list[Figure]:
+    """The manager's desk: dashboard cold, manager queues p95, a year's CSV, a case file."""
+    from bench.desk import managers_desk
+
+    return managers_desk(Figure)
+
+
 @benchmark("submit")
 def submit(args: argparse.Namespace) -> list[Figure]:
     """The public form under gunicorn over loopback: submissions/s, POST p50/p95, nothing lost."""

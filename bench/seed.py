@@ -642,6 +642,8 @@ class _Builder:
             responded_at=inputs.responded,
             resolution_actioned_at=inputs.resolution_actioned,
             letter_date=inputs.letter_date,
+            customer_request="",
+            customer_request_answered_at=None,
             **clocks.as_dict(),
             adr_eligible=clocks.adr_eligible,
             adr_ineligible_reason=clocks.adr_ineligible_reason,

@@ -15,6 +15,7 @@ from complaints.models import (
     Complaint,
     Customer,
     Letter,
+    RootCause,
     StaffProfile,
     TimelineEvent,
     WebSubmission,
@@ -176,3 +177,13 @@ class LetterAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "state"]
     search_fields = ["=complaint__reference", "=sha256"]
     list_select_related = ["complaint"]
+
+
+@admin.register(RootCause)
+class RootCauseAdmin(admin.ModelAdmin):
+    """The root-cause taxonomy staff choose from when resolving; retire an entry by unticking
+    "active" (complaints keep the cause they were given)."""
+
+    list_display = ("name", "description", "needs_detail", "active", "position")
+    list_editable = ("active", "position")
+    search_fields = ("name",)

@@ -8,6 +8,10 @@ No database (the statuses are model choices, nothing more): services ask it befo
     any open ─escalate→ escalated (formal at a formal tier) ─propose→ final_response
     any open ─issue deadlock letter (manager)→ deadlock ─record ADR referral→ adr_referred
     awaiting_customer ─silence past auto_close_at (sweep)→ closed ─reopen→ investigating
+
+Who may act at which tier is part of each tier's definition in the code version
+(`EscalationTier.decisions_by_group_only`): at such a tier only its group takes the decisions in
+TIER_DECISIONS. Callers pass that group as `deciders`; None means the tier does not restrict.
 """
 
 from __future__ import annotations
@@ -209,20 +213,53 @@ RULES: dict[Action, Rule] = {
 }
 
 
+# Proposing, confirming a remedy, resolving and the final position (deadlock letter): the
+# decisions a director or formal tier keeps for its own group.
+TIER_DECISIONS = frozenset(
+    {
+        Action.PROPOSE_RESOLUTION,
+        Action.CONFIRM_REMEDIED,
+        Action.MARK_RESOLVED,
+        Action.ISSUE_DEADLOCK,
+    }
+)
+
+
+def _decides(
+    action: Action, roles: frozenset[str] | set[str], deciders: frozenset[str] | None
+) -> bool:
+    return deciders is None or action not in TIER_DECISIONS or bool(deciders & set(roles))
+
+
 class TransitionRefused(Exception):
     """A request the lifecycle does not allow; the message is fit to show the user."""
 
 
+class TierRefused(TransitionRefused):
+    """The person's role may take the action, but not at this tier (it keeps its decisions)."""
+
+
 def next_status(
-    action: Action, status: str, *, roles: frozenset[str] | set[str] | None = None
+    action: Action,
+    status: str,
+    *,
+    roles: frozenset[str] | set[str] | None = None,
+    deciders: frozenset[str] | None = None,
+    tier_title: str = "",
 ) -> Status:
     """Where `action` takes a complaint in `status`, or TransitionRefused with the reason.
 
-    roles=None is the system itself (sweeps); people must hold one of the action's roles.
+    roles=None is the system itself (sweeps); people must hold one of the action's roles, and
+    at a tier that keeps its decisions (`deciders`), that tier's group.
     """
     rule = RULES[action]
     if roles is not None and not (rule.roles & set(roles)):
         raise TransitionRefused(f"Your role cannot {rule.label.lower()}.")
+    if roles is not None and not _decides(action, roles, deciders):
+        where = f"At {tier_title}" if tier_title else "At this tier"
+        raise TierRefused(
+            f"{where} only the {', '.join(sorted(deciders or ()))} group can {rule.label.lower()}."
+        )
     try:
         current = Status(status)
     except ValueError:
@@ -235,12 +272,16 @@ def next_status(
         ) from None
 
 
-def allowed_actions(status: str, *, roles: frozenset[str] | set[str]) -> list[Action]:
+def allowed_actions(
+    status: str, *, roles: frozenset[str] | set[str], deciders: frozenset[str] | None = None
+) -> list[Action]:
     """The actions a person with `roles` may take on a complaint in `status`, in menu order."""
     return [
         action
         for action, rule in RULES.items()
-        if Status(status) in rule.moves and rule.roles & set(roles)
+        if Status(status) in rule.moves
+        and rule.roles & set(roles)
+        and _decides(action, roles, deciders)
     ]
 
 

@@ -9,7 +9,7 @@ from django.db.models.functions import Upper
 
 from complaints.lifecycle import OPEN_STATUSES, Status
 from complaints.matching import phone_national_sql
-from escalation.choices import Category, Channel, LetterReason, Nation
+from escalation.choices import Category, Channel, CustomerRequest, LetterReason, Nation
 from escalation.models import CodeVersion
 
 
@@ -113,7 +113,27 @@ NEXT_DUE_LABELS = {
     "resolve_by": "Resolve by",
     "formal_respond_by": "Formal response by",
     "adr_letter_due_by": "ADR letter due by",
+    "customer_request_by": "Answer the customer's request by",
 }
+
+
+class RootCause(models.Model):
+    """Why complaints happen, as the provider names it (admin-editable): recorded on resolving,
+    ranked on the dashboard. An entry with `needs_detail` is "other, say what"."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    needs_detail = models.BooleanField(
+        default=False, help_text="Staff must say what it was (the 'Other' entry)."
+    )
+    active = models.BooleanField(default=True, help_text="Offered when resolving.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Complaint(models.Model):
@@ -233,6 +253,16 @@ class Complaint(models.Model):
     anonymised_at = models.DateTimeField(
         null=True, blank=True, help_text="Personal data removed after the retention period."
     )
+    # A customer's request (escalation, deadlock letter, complaint about the code) that waits
+    # for a manager: its own badge and clock until a manager acts on the complaint.
+    customer_request = models.CharField(max_length=16, choices=CustomerRequest.choices, blank=True)
+    customer_request_at = models.DateTimeField(null=True, blank=True)
+    customer_request_by = models.DateTimeField(null=True, blank=True)
+    customer_request_answered_at = models.DateTimeField(null=True, blank=True)
+    root_cause = models.ForeignKey(
+        RootCause, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
+    )
+    root_cause_detail = models.CharField(max_length=200, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -273,6 +303,20 @@ class Complaint(models.Model):
                 fields=["auto_close_at"],
                 condition=Q(status="awaiting_customer", auto_close_at__isnull=False),
                 name="complaint_auto_close_due_idx",
+            ),
+            # Manager queue "escalated": open complaints above frontline or formal, by next due.
+            models.Index(
+                fields=["next_due_at", "id"],
+                condition=Q(status__in=_OPEN) & (Q(tier__gt=0) | Q(status="escalated")),
+                name="complaint_queue_escalated_idx",
+            ),
+            # Dashboard date range: complaints received between two instants.
+            models.Index(fields=["received_at"], name="complaint_received_idx"),
+            # Dashboard / quarterly return: complaints resolved between two instants.
+            models.Index(
+                fields=["resolved_at"],
+                condition=Q(resolved_at__isnull=False),
+                name="complaint_resolved_idx",
             ),
             # escalation.sweeps.complaints_adr_period_sweep: open, ADR date passed, not yet told.
             models.Index(
@@ -316,6 +360,10 @@ class Complaint(models.Model):
     @property
     def next_due_label(self) -> str:
         return NEXT_DUE_LABELS.get(self.next_due_clock, self.next_due_clock)
+
+    @property
+    def customer_request_pending(self) -> bool:
+        return bool(self.customer_request) and self.customer_request_answered_at is None
 
 
 class TimelineEvent(models.Model):
@@ -506,6 +554,10 @@ class Letter(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed to render"
 
+    class Delivery(models.TextChoices):
+        EMAIL = "email", "Emailed"
+        POST = "post", "By post"
+
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="letters")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
@@ -527,11 +579,25 @@ class Letter(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # How it reached the customer: set when it is sent; a posted letter records the day.
+    delivery = models.CharField(max_length=8, choices=Delivery.choices, blank=True)
+    posted_on = models.DateField(null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["complaint", "kind", "dated"], name="letter_once_a_day")
+        ]
+        indexes = [
+            # Staff "to post" list: ready letters for the post that nobody has posted yet.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(delivery="post", posted_on__isnull=True),
+                name="letter_to_post_idx",
+            ),
         ]
 
     def __str__(self) -> str:

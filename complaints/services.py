@@ -127,6 +127,7 @@ def _clock_inputs(complaint: Complaint) -> ClockInputs:
         letter_reason=complaint.letter_reason or "deadlock",
         escalated=complaint.escalated_at,
         adr_letter_asked=complaint.adr_letter_asked_at,
+        customer_request_at=complaint.customer_request_at,
     )
 
 
@@ -167,6 +168,11 @@ def complaint_next_due(complaint: Complaint) -> tuple[datetime.datetime | None, 
         final_position_at=complaint.final_position_at,
         adr_letter_due_by=complaint.adr_letter_due_by,
         adr_letter_issued_at=complaint.adr_letter_issued_at,
+        customer_request_by=(
+            complaint.customer_request_by
+            if complaint.customer_request and complaint.customer_request_answered_at is None
+            else None
+        ),
     )
 
 

@@ -73,6 +73,14 @@ STAFF_CLOCKS: tuple[StaffClock, ...] = (
         Q(adr_letter_issued_at__isnull=False),
         "ADR letter due by",
     ),
+    # A customer's request (escalation, deadlock letter, complaint about the code) waiting for
+    # a manager: met once a manager acts on the complaint.
+    StaffClock(
+        "customer_request_by",
+        "customer_request_by",
+        Q(customer_request_answered_at__isnull=False) | Q(customer_request=""),
+        "Answer the customer's request by",
+    ),
 )
 STAFF_CLOCKS_BY_NAME = {clock.name: clock for clock in STAFF_CLOCKS}
 

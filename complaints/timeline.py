@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from complaints.bulk import rows_insert
-from complaints.models import AuditEntry, Complaint, Customer, TimelineEvent
+from complaints.models import AuditEntry, Complaint, Customer, Letter, TimelineEvent
 from notifications.listeners import DeliveryEvent
 
 # Events and entries recorded inside `records_batched()`, waiting to be written together.
@@ -152,7 +152,7 @@ def audit_record(
     *,
     by: AbstractBaseUser | None,
     now: datetime.datetime,
-    obj: Complaint | Customer,
+    obj: Complaint | Customer | Letter,
     action: str,
     changes: dict[str, Any],
 ) -> AuditEntry:

@@ -194,6 +194,15 @@ class WorkingCalendar:
             start = self.next_working_day(start)
         return start
 
+    def working_days_between(self, start: datetime.date, end: datetime.date) -> int:
+        """How many working days lie strictly after ``start`` up to and including ``end``
+        (0 when ``end`` is not later): a complaint's age in working days."""
+        count, day = 0, start + _ONE_DAY
+        while day <= end:
+            count += self.is_working_day(day)
+            day += _ONE_DAY
+        return count
+
     def _office_window(self, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
         return opening_time_on(day, self.office_hours), closing_time_on(day, self.office_hours)
 

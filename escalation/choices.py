@@ -60,4 +60,15 @@ CLOCK_NAMES = (
     "adr_eligible_from",
     "adr_refer_by",
     "auto_close_at",
+    # A customer's request (escalation, deadlock letter, complaint about the code) awaiting a
+    # manager: due within the code's web-form response window after the request.
+    "customer_request_by",
 )
+
+
+class CustomerRequest(models.TextChoices):
+    """What a customer asked for from their follow page that a manager must answer."""
+
+    ESCALATION = "escalation", "Escalation"
+    DEADLOCK = "deadlock", "Deadlock letter"
+    CODE = "code", "Complaint about the code"

@@ -67,6 +67,12 @@ class ClockInputs:
     letter_reason: str = "deadlock"
     escalated: datetime.datetime | None = None
     adr_letter_asked: datetime.datetime | None = None
+    customer_request_at: datetime.datetime | None = None
+
+
+# A customer's request awaiting a manager is answered within the code's web-form response
+# window (the request arrives through the web); a code with no such window gets this many.
+CUSTOMER_REQUEST_WORKING_DAYS = 5
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class Clocks:
     adr_ineligible_reason: str
     formal_respond_by: datetime.datetime | None = None
     adr_letter_due_by: datetime.datetime | None = None
+    customer_request_by: datetime.datetime | None = None
     # clock name -> the rule that produced it, in words, for the complaint page and audit trail
     reasons: Mapping[str, str] = field(default_factory=dict)
 
@@ -95,6 +102,7 @@ class Clocks:
             "adr_eligible_from": self.adr_eligible_from,
             "adr_refer_by": self.adr_refer_by,
             "auto_close_at": self.auto_close_at,
+            "customer_request_by": self.customer_request_by,
         }
 
 
@@ -138,6 +146,7 @@ def compute_clocks(rules: CodeRules, inputs: ClockInputs) -> Clocks:
         "resolution_actioned",
         "escalated",
         "adr_letter_asked",
+        "customer_request_at",
     ):
         value = getattr(inputs, name)
         if value is not None and value.tzinfo is None:
@@ -200,6 +209,16 @@ def compute_clocks(rules: CodeRules, inputs: ClockInputs) -> Clocks:
             f"({_fmt(later)}) unless the customer replies"
         )
 
+    customer_request_by = None
+    if inputs.customer_request_at is not None:
+        web = rules.channels.get("web", ChannelRule()).respond_working_days
+        days = web if web is not None else CUSTOMER_REQUEST_WORKING_DAYS
+        customer_request_by = calendar.due_after_working_days(inputs.customer_request_at, days)
+        reasons["customer_request_by"] = (
+            f"A manager answers the customer's request of {_fmt(inputs.customer_request_at)} "
+            f"within {_wd(days)}, by closing time"
+        )
+
     eligible, why_not = adr_eligibility(rules, employees=inputs.employees, category=inputs.category)
     return Clocks(
         effective_receipt=effective,
@@ -213,6 +232,7 @@ def compute_clocks(rules: CodeRules, inputs: ClockInputs) -> Clocks:
         auto_close_at=auto_close_at,
         adr_eligible=eligible,
         adr_ineligible_reason=why_not,
+        customer_request_by=customer_request_by,
         reasons=reasons,
     )
 
@@ -288,15 +308,20 @@ def next_due(
     final_position_at: datetime.datetime | None = None,
     adr_letter_due_by: datetime.datetime | None = None,
     adr_letter_issued_at: datetime.datetime | None = None,
+    customer_request_by: datetime.datetime | None = None,
 ) -> tuple[datetime.datetime | None, str]:
     """The earliest clock still waiting on us, or (None, "") when nothing is.
 
     `waiting_on_us` is False once the complaint is no longer open; `waiting_on_customer` while
     the customer has our response or final position (resolve_by is then not our delay).
+    `customer_request_by` is passed only while a customer's request awaits a manager: it is
+    waiting on us whatever the status (a deadlock request after our final position above all).
     """
-    if not waiting_on_us:
-        return None, ""
     pending: list[tuple[datetime.datetime, str]] = []
+    if customer_request_by:
+        pending.append((customer_request_by, "customer_request_by"))
+    if not waiting_on_us:
+        return min(pending) if pending else (None, "")
     if acknowledged_at is None and acknowledge_by:
         pending.append((acknowledge_by, "acknowledge_by"))
     if first_response_at is None and respond_by:

@@ -323,6 +323,12 @@ class EscalationTier(models.Model):
         help_text="Who takes complaints escalated to this tier unless the escalating manager "
         "names someone else of the tier's group.",
     )
+    decisions_by_group_only = models.BooleanField(
+        "only this tier's group decides",
+        default=False,
+        help_text="At this tier only members of its group propose a resolution, take the final "
+        "position (deadlock letter) or mark the complaint resolved.",
+    )
 
     class Meta:
         ordering = ["version", "level"]
@@ -334,6 +340,11 @@ class EscalationTier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level}: {self.title}"
+
+    @property
+    def deciders(self) -> frozenset[str] | None:
+        """The group that alone takes this tier's decisions, or None if anyone may."""
+        return frozenset({self.group.name}) if self.decisions_by_group_only else None
 
 
 class ClosureDay(models.Model):

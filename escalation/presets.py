@@ -5,6 +5,9 @@ Where a seed is silent the choice is written down here:
   email); in-person complaints follow the phone rule.
 - soVision promises to acknowledge an email but names no timescale; we acknowledge within
   1 working day so the promise has a clock (admins can change it).
+- Above frontline (the director and formal tiers) only the tier's own group proposes a
+  resolution, takes the final position or marks a complaint resolved: both seeds hand the
+  complaint to a named senior person at those tiers.
 - `ofcom-2026` leaves office hours and windows to the provider ("provider's own"): it ships
   with 09:00–17:30 office hours and no response windows, so it has no such clocks until an
   admin drafts a version with the provider's own.
@@ -231,6 +234,10 @@ def presets_install(apps: Any) -> None:
     CodeVersion = apps.get_model("escalation", "CodeVersion")
     ChannelWindow = apps.get_model("escalation", "ChannelWindow")
     EscalationTier = apps.get_model("escalation", "EscalationTier")
+    # Migrations before escalation 0004 install the presets on a model without this field.
+    has_decisions = any(
+        f.name == "decisions_by_group_only" for f in EscalationTier._meta.get_fields()
+    )
     for preset in PRESETS:
         code, created = CodeOfPractice.objects.get_or_create(
             slug=preset["slug"],
@@ -272,6 +279,7 @@ def presets_install(apps: Any) -> None:
                 group=group,
                 is_formal=formal,
                 handles_code_complaints=code_complaints,
+                **({"decisions_by_group_only": level > 0} if has_decisions else {}),
             )
 
 

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, F, Func, QuerySet, Value
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 
 from complaints.models import OPEN_STATUSES, Complaint, StaffProfile, Status
 from complaints.selectors.customers import MIN_NAME_SEARCH, customers_matching
-from escalation.calendar import local_date
+from escalation.calendar import LONDON, local_date
 from escalation.choices import Category, Channel, Nation
 from escalation.roles import staff_roles
 
@@ -28,8 +28,13 @@ QUEUES: dict[str, str] = {
     "mine": "My queue",
     "team": "My team's queue",
     "unassigned": "Unassigned",
+    "escalated": "Escalated & formal",
+    "breached": "Breached",
+    "due_today": "Due today",
     "all": "All complaints",
 }
+# The manager's desk: queues only managers (and admins) get.
+MANAGER_QUEUES = frozenset({"escalated", "breached", "due_today"})
 
 # What each next_due_clock means to the person working the queue.
 CLOCK_LABELS: dict[str, str] = {
@@ -37,6 +42,7 @@ CLOCK_LABELS: dict[str, str] = {
     "respond_by": "Respond",
     "promised_by": "Promised contact",
     "resolve_by": "Resolve",
+    "customer_request_by": "Answer request",
 }
 
 # "Due soon" = due on one of the next two London calendar dates after today.
@@ -59,6 +65,23 @@ _QUEUE_ORDER = (F("next_due_at").asc(nulls_last=True), "id")
 Assignee = int | Literal["none"] | None
 
 
+def choice_params(
+    params: Mapping[str, Any], fields: Iterable[tuple[str, Any]], problems: list[str]
+) -> dict[str, str]:
+    """{name: value} for each GET parameter naming one of its choices; a value that is not one
+    is dropped, and `problems` says so (shared by the queue and report filters)."""
+    values = {}
+    for name, choices in fields:
+        raw = str(params.get(name) or "").strip()
+        if not raw:
+            continue
+        if raw in choices.values:
+            values[name] = raw
+        else:
+            problems.append(f"Ignored the {name} filter: “{raw[:40]}” is not a {name}.")
+    return values
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     """The optional, combinable filters of a queue. Empty = not filtering on it."""
@@ -74,20 +97,11 @@ class QueueFilters:
     def from_params(cls, params: Mapping[str, Any]) -> tuple[QueueFilters, list[str]]:
         """Filters from GET parameters; an invalid value is dropped with a message saying so."""
         problems: list[str] = []
-        values: dict[str, Any] = {}
-        for name, label, choices in (
-            ("status", "status", Status),
-            ("channel", "channel", Channel),
-            ("category", "category", Category),
-            ("nation", "nation", Nation),
-        ):
-            raw = str(params.get(name) or "").strip()
-            if not raw:
-                continue
-            if raw in choices.values:
-                values[name] = raw
-            else:
-                problems.append(f"Ignored the {label} filter: “{raw[:40]}” is not a {label}.")
+        values: dict[str, Any] = choice_params(
+            params,
+            (("status", Status), ("channel", Channel), ("category", Category), ("nation", Nation)),
+            problems,
+        )
         raw = str(params.get("tier") or "").strip()
         if raw:
             if raw.isascii() and raw.isdigit() and int(raw) < 100:
@@ -136,6 +150,12 @@ class QueueRow:
     complaint: Complaint
     badge: DueBadge
     clock_label: str
+
+    @property
+    def request_label(self) -> str:
+        """'Asks for: deadlock letter' while a customer's request awaits a manager."""
+        c = self.complaint
+        return c.get_customer_request_display() if c.customer_request_pending else ""
 
 
 @dataclass
@@ -197,9 +217,30 @@ def reference_normalise(text: str) -> str | None:
     return "RD-" + "-".join(part.translate(_CROCKFORD) for part in match.groups())
 
 
-def _queue_base(user: AbstractBaseUser, queue: str) -> tuple[QuerySet[Complaint] | None, str]:
-    """The queue's own rows (None = empty on purpose) and a notice explaining an empty queue."""
+def end_of_today(now: datetime.datetime) -> datetime.datetime:
+    """The first instant of tomorrow in London: "due today" is next_due_at before it."""
+    tomorrow = local_date(now) + datetime.timedelta(days=1)
+    return datetime.datetime.combine(tomorrow, datetime.time(0), tzinfo=LONDON)
+
+
+def _queue_base(
+    user: AbstractBaseUser, queue: str, now: datetime.datetime
+) -> tuple[QuerySet[Complaint] | None, str]:
+    """The queue's own rows (None = empty on purpose) and a notice explaining an empty queue.
+
+    "Breached" and "due today" read the clock next due against now exactly as `due_badge`
+    does (a complaint with nothing waiting on us has no next_due_at, so none is closed).
+    """
     complaints = Complaint.objects.all()
+    if queue == "escalated":
+        # complaint_queue_escalated_idx
+        return complaints.filter(
+            Q(tier__gt=0) | Q(status=Status.ESCALATED), status__in=OPEN_STATUSES
+        ), ""
+    if queue == "breached":
+        return complaints.filter(next_due_at__lt=now), ""  # complaint_next_due_idx
+    if queue == "due_today":
+        return complaints.filter(next_due_at__gte=now, next_due_at__lt=end_of_today(now)), ""
     if queue == "mine":
         # complaint_queue_mine_idx
         return complaints.filter(assigned_to_id=user.pk, status__in=OPEN_STATUSES), ""
@@ -314,7 +355,8 @@ def complaint_queue(
 
     Every member of staff may read every complaint; people without a staff role read none.
     """
-    if not staff_roles(user):
+    roles = staff_roles(user)
+    if not roles:
         raise PermissionDenied("The complaint queues are for support staff only.")
     if queue not in QUEUES:
         raise ValueError(f"no such queue: {queue!r}")
@@ -322,7 +364,9 @@ def complaint_queue(
     result = QueuePage(
         queue=queue, title=QUEUES[queue], rows=[], page=page, page_size=page_size, has_next=False
     )
-    complaints, notice = _queue_base(user, queue)
+    if queue in MANAGER_QUEUES and not ({"manager", "admin"} & roles):
+        raise PermissionDenied("That queue is on the manager's desk.")
+    complaints, notice = _queue_base(user, queue, now)
     if notice:
         result.notices.append(notice)
     if complaints is None:

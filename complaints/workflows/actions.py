@@ -13,7 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from complaints.lifecycle import RULES, Action, TransitionRefused
-from complaints.models import Complaint, ContactMethod, Letter, Status, TimelineEvent
+from complaints.models import (
+    Complaint,
+    ContactMethod,
+    Letter,
+    RootCause,
+    Status,
+    TimelineEvent,
+)
 from complaints.workflows.customer_updates import customer_tell
 from complaints.workflows.escalations import (
     escalate_to,
@@ -224,10 +231,25 @@ def complaint_confirm_remedied(
 
 def complaint_mark_resolved(
     *, complaint_id: int, by: AbstractBaseUser, now: datetime.datetime,
-    expected_version: int | None, body: str = "",
+    expected_version: int | None, body: str = "", root_cause_id: int | None = None,
+    root_cause_detail: str = "",
 ) -> Complaint:  # fmt: skip
+    """The customer accepted: resolved, with the root cause from the taxonomy (an entry that
+    needs detail — "Other" — needs it said)."""
+    cause = None
+    detail = (root_cause_detail or "").strip()
+    if root_cause_id is not None:
+        cause = RootCause.objects.filter(pk=root_cause_id, active=True).first()
+        if cause is None:
+            raise ValidationError({"root_cause": "Choose one of the listed root causes."})
+        if cause.needs_detail and not detail:
+            raise ValidationError({"root_cause_detail": f"Say what the “{cause}” cause was."})
+
     def change(c: Complaint, _: Status) -> list[_Event]:
         _first_contact(c, now)
+        if cause is not None:
+            c.root_cause = cause
+            c.root_cause_detail = detail
         if body.strip():
             c.resolution_summary = body.strip()
         return [_Event(TimelineEvent.Kind.RESOLUTION, "Customer accepted the resolution",

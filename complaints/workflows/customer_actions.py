@@ -15,13 +15,14 @@ from django.db.models import Max, Q
 
 from complaints.lifecycle import Action, TransitionRefused
 from complaints.models import Complaint, Status, TimelineEvent
-from complaints.services import complaint_create, complaint_due_refresh
+from complaints.services import complaint_create, complaint_due_refresh, complaint_refresh_clocks
 from complaints.timeline import audit_record, timeline_record
 from complaints.tokens import FOLLOW_MAX_AGE
 from complaints.workflows.adr_letters import deadlock_reached
 from complaints.workflows.escalations import escalate_to, escalation_target
 from complaints.workflows.intake import attachment_sniff, attachments_store
 from complaints.workflows.transition import _Event, _transition
+from escalation.choices import CustomerRequest
 from notifications.services import notification_enqueue
 
 Visibility = TimelineEvent.Visibility
@@ -54,6 +55,14 @@ def staff_to_notify(complaint: Complaint) -> list[AbstractBaseUser]:
         .distinct()
         .order_by("pk")
     )
+
+
+def _request(c: Complaint, kind: str, now: datetime.datetime) -> None:
+    """Flag a request only a manager answers: its own badge and clock (customer_request_by),
+    computed with the other clocks when the change is saved, until a manager acts."""
+    c.customer_request = kind
+    c.customer_request_at = now
+    c.customer_request_answered_at = None
 
 
 def _notify_staff(complaint: Complaint, what: str, body: str, key: str) -> None:
@@ -176,6 +185,7 @@ def customer_reject_resolution(
             events.append(
                 escalate_to(c, target, now=now, reason="Our proposed resolution was rejected.")
             )
+            _request(c, CustomerRequest.ESCALATION, now)
         return events
 
     with transaction.atomic():
@@ -212,6 +222,7 @@ def customer_request_escalation(
                 "Your complaint is already with our most senior team. If you are still unhappy "
                 "you can ask us for a deadlock letter."
             ) from None
+        _request(c, CustomerRequest.ESCALATION, now)
         return [
             _customer_event(TimelineEvent.Kind.NOTE, "The customer asked for escalation", body),
             escalate_to(c, target, now=now, reason="Asked for on the complaint page."),
@@ -245,6 +256,7 @@ def customer_request_deadlock(
         # manager's due clock (adr_letter_due_by) starts now.
         c.adr_letter_asked_at = now
         c.adr_letter_issued_at = None
+        _request(c, CustomerRequest.DEADLOCK, now)
         return [
             _customer_event(
                 TimelineEvent.Kind.NOTE, "The customer asked for a deadlock letter", body,
@@ -279,13 +291,17 @@ def customer_complain_about_code(
     )
     tiers = sorted(code_complaint.code_version.tiers.all(), key=lambda t: t.level)
     target = next((t for t in tiers if t.handles_code_complaints), tiers[-1] if tiers else None)
+    _request(code_complaint, CustomerRequest.CODE, now)
     if target is not None and target.level > 0:
         code_complaint.status = Status.ESCALATED
         event = escalate_to(
             code_complaint, target, now=now, reason="A complaint about our code of practice."
         )
-        complaint_due_refresh(code_complaint)
-        code_complaint.save()
+    # After the escalation: the formal stage's clock starts with it.
+    complaint_refresh_clocks(code_complaint)
+    complaint_due_refresh(code_complaint)
+    code_complaint.save()
+    if target is not None and target.level > 0:
         timeline_record(
             complaint=code_complaint, kind=event.kind, summary=event.summary, body=event.body,
             visibility=event.visibility, data=event.data, occurred_at=now,

@@ -242,6 +242,8 @@ def letter_send(letter: Letter) -> None:
     emailed = bool(customer.email) and (
         (complaint.agreed_contact_method or customer.preferred_contact) != ContactMethod.LETTER
     )
+    letter.delivery = Letter.Delivery.EMAIL if emailed else Letter.Delivery.POST
+    Letter.objects.filter(pk=letter.pk).update(delivery=letter.delivery)
     if emailed:
         notification_enqueue(
             recipient=customer.email,

@@ -14,14 +14,17 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from complaints.lifecycle import CUSTOMER, Action, next_status
+from complaints.lifecycle import CUSTOMER, TIER_DECISIONS, Action, next_status
 from complaints.models import Complaint, Status, TimelineEvent
 from complaints.services import complaint_due_refresh, complaint_refresh_clocks
 from complaints.timeline import audit_record, clock_changes_record, timeline_record
 from escalation.choices import CLOCK_NAMES
-from escalation.roles import staff_roles
+from escalation.roles import ADMIN, MANAGER, staff_roles
 
 Visibility = TimelineEvent.Visibility
+MANAGER_ROLES = frozenset({MANAGER, ADMIN})
+# A manager's action answers a customer's pending request, except these (internal only).
+NOT_AN_ANSWER = frozenset({Action.ASSIGN, Action.RECORD_FINDINGS})
 
 # What the audit trail compares before and after every action.
 AUDITED_FIELDS = (
@@ -40,6 +43,10 @@ AUDITED_FIELDS = (
     "agreed_contact_method",
     "resolution_summary",
     "register_reference",
+    "customer_request",
+    "customer_request_answered_at",
+    "root_cause_id",
+    "root_cause_detail",
     *CLOCK_NAMES,
     "next_due_at",
 )
@@ -108,11 +115,31 @@ def _transition(
             roles: frozenset[str] | None = frozenset({CUSTOMER})
         else:
             roles = None if by is None else staff_roles(by)
-        new_status = next_status(action, complaint.status, roles=roles)
+        tier = (
+            complaint.code_version.tiers.select_related("group")
+            .filter(level=complaint.tier)
+            .first()
+            if roles is not None and action in TIER_DECISIONS
+            else None
+        )
+        new_status = next_status(
+            action,
+            complaint.status,
+            roles=roles,
+            deciders=tier.deciders if tier is not None else None,
+            tier_title=tier.title if tier is not None else "",
+        )
         before = _snapshot(complaint)
         old_status = complaint.status
         events = list(change(complaint, new_status))
         complaint.status = new_status
+        if (
+            complaint.customer_request_pending
+            and roles is not None
+            and roles & MANAGER_ROLES
+            and action not in NOT_AN_ANSWER
+        ):
+            complaint.customer_request_answered_at = now
         if new_status in (Status.RESOLVED, Status.CLOSED) and old_status not in (
             Status.RESOLVED,
             Status.CLOSED,

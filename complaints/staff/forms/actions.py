@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from complaints.lifecycle import Action
-from complaints.models import ContactMethod, TimelineEvent
+from complaints.models import ContactMethod, RootCause, TimelineEvent
 from complaints.workflows.actions import assignable_staff
 from escalation.calendar import LONDON
 
@@ -246,6 +246,28 @@ class MarkResolvedForm(_BodyForm):
         required=False,
         help_text="The customer can see this.",
     )
+    root_cause = forms.ModelChoiceField(
+        label="Root cause",
+        queryset=RootCause.objects.filter(active=True),
+        empty_label="Choose the root cause…",
+        error_messages={
+            "required": "Choose the root cause: what made the customer complain.",
+            "invalid_choice": "Choose one of the listed root causes.",
+        },
+        help_text="Internal: the dashboard ranks root causes so we learn from complaints.",
+    )
+    root_cause_detail = forms.CharField(
+        label="If other, say what it was",
+        required=False,
+        max_length=200,
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {
+            "body": self.cleaned_data["body"],
+            "root_cause_id": self.cleaned_data["root_cause"].pk,
+            "root_cause_detail": self.cleaned_data["root_cause_detail"],
+        }
 
 
 class IssueDeadlockForm(_BodyForm):

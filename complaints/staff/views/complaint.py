@@ -6,7 +6,6 @@ queries however long the timeline is (see tests/complaints/staff/test_complaint_
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,22 +20,28 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from complaints.downloads import stored_file_response
-from complaints.lifecycle import RULES, Action, TransitionRefused, allowed_actions, next_status
+from complaints.lifecycle import (
+    RULES,
+    Action,
+    TierRefused,
+    TransitionRefused,
+    allowed_actions,
+    next_status,
+)
 from complaints.models import (
     Attachment,
     Complaint,
     Customer,
     Letter,
-    Status,
     TimelineEvent,
     VulnerabilityFlag,
 )
 from complaints.permissions import staff_required
+from complaints.selectors.clocks import clock_rows
+from complaints.selectors.letters import complaint_letters
 from complaints.staff.forms.actions import ACTION_FORMS, ActionForm
 from complaints.workflows import actions, adr_letters
 from complaints.workflows.transition import EditConflict
-from escalation.calendar import local_date
-from escalation.choices import CLOCK_NAMES
 from escalation.models import EscalationTier
 
 SERVICES: dict[Action, Callable[..., Complaint]] = {
@@ -87,43 +92,9 @@ SUBMIT = {
     Action.ISSUE_ADR_LETTER: "Approve and send",
 }
 
-CLOCK_LABELS = {
-    "acknowledge_by": "Acknowledge by",
-    "respond_by": "Respond by",
-    "resolve_by": "Resolve by",
-    "formal_respond_by": "Formal response by",
-    "adr_letter_due_by": "ADR letter due by",
-    "adr_eligible_from": "ADR eligible from",
-    "adr_refer_by": "Refer to ADR by",
-    "auto_close_at": "Auto-close at",
-}
-# The clock each recorded moment meets.
-MET_BY = {
-    "acknowledge_by": "acknowledged_at",
-    "respond_by": "first_response_at",
-    # soVision's objective is to *provide* a resolution (proposed or remedied).
-    "resolve_by": "resolution_provided_at",
-    "formal_respond_by": "final_position_at",
-    "adr_letter_due_by": "adr_letter_issued_at",
-}
-DATE_CLOCKS = frozenset({"adr_eligible_from", "adr_refer_by"})
-
 
 class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
-
-
-@dataclass(frozen=True)
-class ClockRow:
-    name: str
-    label: str
-    value: datetime.datetime | datetime.date | None
-    is_date: bool
-    reason: str
-    state: str  # css class: met, pending, breached, ""
-    state_label: str
-    met_at: datetime.datetime | None = None
-    missing: str = "No such clock"
 
 
 @dataclass(frozen=True)
@@ -134,62 +105,6 @@ class ActionPanel:
     form: ActionForm
     anchor: str
     warning: bool = False
-
-
-def _clock_rows(complaint: Complaint, now: datetime.datetime) -> list[ClockRow]:
-    today = local_date(now)
-    rows = []
-    for name in CLOCK_NAMES:
-        value = getattr(complaint, name)
-        state, label, met_at = "", "", None
-        missing = "No such clock"
-        if value is None:
-            missing = _not_started(complaint, name) or missing
-        elif name in MET_BY:
-            met_at = getattr(complaint, MET_BY[name])
-            if met_at is not None:
-                state, label = "met", "Met" if met_at <= value else "Met late"
-            elif now > value:
-                state, label = "breached", "Breached"
-            elif complaint.is_open:
-                state, label = "pending", "Pending"
-            else:
-                state, label = "", "Not running"
-        elif name == "adr_eligible_from":
-            state, label = ("met", "Reached") if today >= value else ("pending", "Not yet")
-        elif name == "adr_refer_by":
-            state, label = ("", "Passed") if today > value else ("pending", "Open")
-        elif name == "auto_close_at":
-            if complaint.status != Status.AWAITING_CUSTOMER:
-                state, label = "", "Not running"
-            elif now >= value:
-                state, label = "breached", "Due now"
-            else:
-                state, label = "pending", "Pending"
-        rows.append(
-            ClockRow(
-                name=name,
-                label=CLOCK_LABELS[name],
-                value=value,
-                is_date=name in DATE_CLOCKS,
-                reason=complaint.clock_reasons.get(name, ""),
-                state=state,
-                state_label=label,
-                met_at=met_at,
-                missing=missing,
-            )
-        )
-    return rows
-
-
-def _not_started(complaint: Complaint, name: str) -> str:
-    """Why a clock the governing code does have is empty: it starts with a later event."""
-    version = complaint.code_version
-    if name == "auto_close_at" and version.auto_close_working_days is not None:
-        return "No such clock yet: it starts when we respond or action a resolution"
-    if name == "adr_refer_by" and version.refer_by_months_after_letter is not None:
-        return "No such clock yet: it starts with our deadlock letter"
-    return ""
 
 
 def _initial(action: Action, complaint: Complaint) -> dict[str, Any]:
@@ -217,7 +132,9 @@ def _render_page(
         reference=reference,
     )
     now = timezone.now()
-    tiers: dict[int, EscalationTier] = {t.level: t for t in complaint.code_version.tiers.all()}
+    tiers: dict[int, EscalationTier] = {
+        t.level: t for t in complaint.code_version.tiers.select_related("group")
+    }
     next_tier = tiers.get(complaint.tier + 1)
     events = list(
         TimelineEvent.objects.filter(complaint=complaint)
@@ -234,7 +151,11 @@ def _render_page(
     if conflict and bound is not None:
         bound = bound.with_version(complaint.row_version)
 
-    offered_actions = allowed_actions(complaint.status, roles=request.staff_roles)
+    here = tiers.get(complaint.tier)
+    deciders = here.deciders if here is not None else None
+    offered_actions = allowed_actions(
+        complaint.status, roles=request.staff_roles, deciders=deciders
+    )
     queued = (
         complaint.letters.filter(state=Letter.State.AWAITING_APPROVAL).first()
         if Action.ISSUE_ADR_LETTER in offered_actions
@@ -291,13 +212,16 @@ def _render_page(
             if request.user.has_perm("escalation.view_codeversion")
             else ""
         ),
-        "clocks": _clock_rows(complaint, now),
+        "clocks": clock_rows(complaint, now),
         "promised_breached": bool(
             complaint.promised_by and complaint.is_open and complaint.promised_by < now
         ),
         "timeline": timeline,
         "loose_attachments": files.get(None, []),
         "panels": panels,
+        "deciders": deciders,
+        "letters": list(complaint_letters(complaint.pk)),
+        "is_manager": bool({"manager", "admin"} & request.staff_roles),
         "problem": problem,
         "conflict": conflict,
         "error_links": error_links,
@@ -329,8 +253,9 @@ def complaint_act(request: HttpRequest, reference: str, action: str) -> HttpResp
     roles = request.staff_roles
 
     def refused(exc: TransitionRefused) -> HttpResponse:
-        # Not your role: 403. Your role, but not from here (status, top tier): 409.
-        code = 409 if RULES[chosen].roles & roles else 403
+        # Not your role, or not at this tier: 403. Your role, but not from here (status, top
+        # tier): 409.
+        code = 409 if RULES[chosen].roles & roles and not isinstance(exc, TierRefused) else 403
         return _render_page(
             request, reference, status=code, bound=form, bound_action=chosen, problem=str(exc)
         )
@@ -365,6 +290,12 @@ def complaint_act(request: HttpRequest, reference: str, action: str) -> HttpResp
         form.add_service_errors(exc)
         return _render_page(request, reference, status=400, bound=form, bound_action=chosen)
     messages.success(request, DONE[chosen])
+    if chosen is Action.RECORD_ADR_REFERRAL:
+        messages.info(
+            request,
+            "The ombudsman will ask for the complete case: build the case file from "
+            "“Ombudsman case file” on this page.",
+        )
     return HttpResponseSeeOther(reverse("staff:complaint", args=[reference]))
 
 

@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from complaints.models import AuditEntry, Complaint, Status, TimelineEvent
+from complaints.models import AuditEntry, Complaint, RootCause, Status, TimelineEvent
 from complaints.staff.forms.actions import LondonDateTimeField
 from complaints.workflows import actions
 from escalation.calendar import LONDON
@@ -135,7 +135,7 @@ CASES = [
      "Proposed resolution recorded."),
     ("confirm_remedied", "agent", None, {"body": "Router replaced"},
      lambda c: c.resolution_actioned_at is not None, "Remedy recorded."),
-    ("mark_resolved", "agent", None, {"body": ""},
+    ("mark_resolved", "agent", None, {"body": "", "root_cause": "__root_cause__"},
      lambda c: c.status == Status.RESOLVED, "Complaint marked resolved."),
     ("reopen", "agent", _resolved, {"reason": "Fault is back"},
      lambda c: c.status == Status.INVESTIGATING, "Complaint reopened."),
@@ -161,7 +161,11 @@ def test_action_succeeds_and_redirects_back_with_a_message(
     user = request.getfixturevalue(persona)
     if arrange:
         arrange(complaint, user)
-    fields = {k: (other_agent.pk if v == "__other_agent__" else v) for k, v in fields.items()}
+    stand_ins = {
+        "__other_agent__": other_agent.pk,
+        "__root_cause__": RootCause.objects.get(name="Billing error").pk,
+    }
+    fields = {k: stand_ins.get(v, v) for k, v in fields.items()}
     version = fresh(complaint).row_version
     client.force_login(user)
     response = post(client, complaint, action, **fields)

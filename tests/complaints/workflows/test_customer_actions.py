@@ -241,7 +241,8 @@ def test_rejecting_under_sovision_makes_it_a_formal_complaint(complaint, agent):
     )
     assert (done.status, done.tier) == (Status.ESCALATED, 1)
     assert done.register_reference == f"CR-2026-{complaint.pk:07d}"
-    rejected, escalation, status, _clocks = events_after(complaint, before)
+    rejected, escalation, status, clock = events_after(complaint, before)
+    assert "customer_request_by" in clock.summary  # a manager must answer
     assert (rejected.summary, rejected.body, rejected.visibility) == (
         "The customer rejected the resolution", "£10 does not cover a week offline.",
         Visibility.CUSTOMER,
@@ -303,7 +304,8 @@ def test_asking_for_escalation_moves_it_up_a_tier(complaint):
         complaint_id=complaint.pk, now=london(11, 3, 9), body="Nobody has called me back."
     )
     assert (done.status, done.tier) == (Status.ESCALATED, 1)
-    asked, escalation, _status, _clocks = events_after(complaint, before)
+    asked, escalation, _status, clock = events_after(complaint, before)
+    assert "customer_request_by" in clock.summary
     assert (asked.summary, asked.body, asked.visibility) == (
         "The customer asked for escalation", "Nobody has called me back.", Visibility.CUSTOMER,
     )  # fmt: skip
@@ -325,7 +327,7 @@ def test_asking_for_a_deadlock_letter_is_recorded_for_a_manager(complaint, agent
     done = customer_request_deadlock(complaint_id=complaint.pk, now=london(11, 3, 9))
     assert done.status == fresh(complaint).status == Status.NEW  # a manager issues it
     event, clocks = events_after(complaint, before)
-    assert list(clocks.data) == ["adr_letter_due_by"]
+    assert set(clocks.data) == {"adr_letter_due_by", "customer_request_by"}
     assert (event.summary, event.visibility, event.data) == (
         "The customer asked for a deadlock letter", Visibility.CUSTOMER,
         {"by": "customer", "request": "deadlock"},

@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from complaints.models import Complaint, Status
+from complaints.selectors.clocks import clock_rows
 from complaints.selectors.follow import promises
-from complaints.staff.views.complaint import _clock_rows
 from complaints.workflows import actions
 from escalation.calendar import LONDON
 from escalation.models import EscalationTier
@@ -43,7 +43,7 @@ def test_the_resolution_objective_is_met_when_a_resolution_is_provided_not_at_cl
     done = Complaint.objects.get(pk=complaint.pk)
     assert done.status == Status.CLOSED
     assert done.resolution_provided_at == at(3)
-    (row,) = [r for r in _clock_rows(done, at(19)) if r.name == "resolve_by"]
+    (row,) = [r for r in clock_rows(done, at(19)) if r.name == "resolve_by"]
     assert (row.state, row.state_label) == ("met", "Met")
     (promise,) = [p for p in promises(done, at(19)) if p.name == "resolve_by"]
     assert promise.state == "kept"
@@ -114,11 +114,11 @@ def test_the_formal_stage_has_its_own_response_clock_met_by_the_final_position(c
                                       expected_version=None, reason="Unhappy")  # fmt: skip
     due = datetime.datetime(2026, 11, 17, 17, 0, tzinfo=LONDON)
     assert done.formal_respond_by == due
-    assert "formal_respond_by" in {r.name for r in _clock_rows(done, at(3)) if r.value}
+    assert "formal_respond_by" in {r.name for r in clock_rows(done, at(3)) if r.value}
     final = actions.complaint_propose_resolution(
         complaint_id=complaint.pk, by=manager, now=at(10), expected_version=None,
         body="Our final position.",
     )  # fmt: skip
     assert final.final_position_at == at(10)
-    (row,) = [r for r in _clock_rows(final, at(10)) if r.name == "formal_respond_by"]
+    (row,) = [r for r in clock_rows(final, at(10)) if r.name == "formal_respond_by"]
     assert row.state_label == "Met"
