@@ -176,3 +176,7 @@ class LetterAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "state"]
     search_fields = ["=complaint__reference", "=sha256"]
     list_select_related = ["complaint"]
+
+
+# The integrations' admin (API tokens, inbound email) lives with the API's room.
+import complaints.api.admin  # noqa: E402, F401

@@ -454,3 +454,7 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.dated:%d %b %Y}"
+
+
+# Registered with the app here; defined in their own module (API tokens, inbound email).
+from complaints.models_integrations import ApiToken, InboundEmail  # noqa: E402, F401

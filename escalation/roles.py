@@ -47,6 +47,8 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "complaints.auditentry": ("view",),
         "complaints.websubmission": ("view", "change"),
         "complaints.letter": ("view",),
+        "complaints.apitoken": ("view", "add", "change"),
+        "complaints.inboundemail": ("view",),
         "auth.user": ("view", "add", "change"),
         "auth.group": ("view",),
         "django_celery_beat.periodictask": ("view", "change"),

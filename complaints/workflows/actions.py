@@ -336,3 +336,20 @@ def complaint_record_adr_referral(
 
 
 ACTION_LABELS = {action: rule.label for action, rule in RULES.items()}
+
+# Every staff action of the lifecycle table and the workflow that does it. The API's action
+# endpoints are generated from this (one endpoint per entry, its body from the signature), so
+# a new action needs one entry here.
+ACTION_SERVICES: dict[Action, Any] = {
+    Action.ACKNOWLEDGE: complaint_acknowledge,
+    Action.SEND_UPDATE: complaint_send_update,
+    Action.RECORD_FINDINGS: complaint_record_findings,
+    Action.PROPOSE_RESOLUTION: complaint_propose_resolution,
+    Action.CONFIRM_REMEDIED: complaint_confirm_remedied,
+    Action.MARK_RESOLVED: complaint_mark_resolved,
+    Action.REOPEN: complaint_reopen,
+    Action.ESCALATE: complaint_escalate,
+    Action.ASSIGN: complaint_assign,
+    Action.ISSUE_DEADLOCK: complaint_issue_deadlock,
+    Action.RECORD_ADR_REFERRAL: complaint_record_adr_referral,
+}

@@ -65,6 +65,9 @@ DOCUMENTED: dict[tuple[Action, Status], Status] = {
     **{(A.ISSUE_DEADLOCK, s): S.DEADLOCK for s in OPEN},
     **{(A.RECORD_ADR_REFERRAL, s): S.ADR_REFERRED for s in (*OPEN, S.DEADLOCK)},
     (A.AUTO_CLOSE, S.AWAITING_CUSTOMER): S.CLOSED,
+    # An emailed complaint that triage found is not one (issue 13).
+    (A.TRIAGE_DISCARD, S.NEW): S.CLOSED,
+    (A.TRIAGE_DISCARD, S.ACKNOWLEDGED): S.CLOSED,
     # The customer's own actions (issue 4).
     **{(A.CUSTOMER_ADD_INFORMATION, s): s for s in (*OPEN, S.DEADLOCK, S.ADR_REFERRED)},
     (A.CUSTOMER_ADD_INFORMATION, S.AWAITING_CUSTOMER): S.INVESTIGATING,
@@ -82,6 +85,7 @@ DOCUMENTED_ROLES: dict[Action, tuple[str, ...]] = {
     A.ISSUE_DEADLOCK: MANAGERS,
     A.RECORD_ADR_REFERRAL: MANAGERS,
     A.AUTO_CLOSE: (),
+    A.TRIAGE_DISCARD: (),
     A.CUSTOMER_ADD_INFORMATION: ("customer",),
     A.CUSTOMER_ACCEPT: ("customer",),
     A.CUSTOMER_REJECT: ("customer",),
@@ -102,6 +106,7 @@ PAST = {
     A.ISSUE_DEADLOCK: "given a deadlock letter",
     A.RECORD_ADR_REFERRAL: "recorded as referred to ADR",
     A.AUTO_CLOSE: "closed for silence",
+    A.TRIAGE_DISCARD: "discarded at triage",
     A.CUSTOMER_ADD_INFORMATION: "given more information",
     A.CUSTOMER_ACCEPT: "accepted",
     A.CUSTOMER_REJECT: "rejected",

@@ -6,7 +6,6 @@ queries however long the timeline is (see tests/complaints/staff/test_complaint_
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,16 +25,14 @@ from complaints.models import (
     Attachment,
     Complaint,
     Customer,
-    Status,
     TimelineEvent,
     VulnerabilityFlag,
 )
 from complaints.permissions import staff_required
+from complaints.selectors.clocks import clock_states
 from complaints.staff.forms.actions import ACTION_FORMS, ActionForm
 from complaints.workflows import actions
 from complaints.workflows.transition import EditConflict
-from escalation.calendar import local_date
-from escalation.choices import CLOCK_NAMES
 from escalation.models import EscalationTier
 
 SERVICES: dict[Action, Callable[..., Complaint]] = {
@@ -80,38 +77,9 @@ SUBMIT = {
     Action.RECORD_ADR_REFERRAL: "Record ADR referral",
 }
 
-CLOCK_LABELS = {
-    "acknowledge_by": "Acknowledge by",
-    "respond_by": "Respond by",
-    "resolve_by": "Resolve by",
-    "adr_eligible_from": "ADR eligible from",
-    "adr_refer_by": "Refer to ADR by",
-    "auto_close_at": "Auto-close at",
-}
-# The clock each recorded moment meets.
-MET_BY = {
-    "acknowledge_by": "acknowledged_at",
-    "respond_by": "first_response_at",
-    "resolve_by": "resolved_at",
-}
-DATE_CLOCKS = frozenset({"adr_eligible_from", "adr_refer_by"})
-
 
 class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
-
-
-@dataclass(frozen=True)
-class ClockRow:
-    name: str
-    label: str
-    value: datetime.datetime | datetime.date | None
-    is_date: bool
-    reason: str
-    state: str  # css class: met, pending, breached, ""
-    state_label: str
-    met_at: datetime.datetime | None = None
-    missing: str = "No such clock"
 
 
 @dataclass(frozen=True)
@@ -122,62 +90,6 @@ class ActionPanel:
     form: ActionForm
     anchor: str
     warning: bool = False
-
-
-def _clock_rows(complaint: Complaint, now: datetime.datetime) -> list[ClockRow]:
-    today = local_date(now)
-    rows = []
-    for name in CLOCK_NAMES:
-        value = getattr(complaint, name)
-        state, label, met_at = "", "", None
-        missing = "No such clock"
-        if value is None:
-            missing = _not_started(complaint, name) or missing
-        elif name in MET_BY:
-            met_at = getattr(complaint, MET_BY[name])
-            if met_at is not None:
-                state, label = "met", "Met" if met_at <= value else "Met late"
-            elif now > value:
-                state, label = "breached", "Breached"
-            elif complaint.is_open:
-                state, label = "pending", "Pending"
-            else:
-                state, label = "", "Not running"
-        elif name == "adr_eligible_from":
-            state, label = ("met", "Reached") if today >= value else ("pending", "Not yet")
-        elif name == "adr_refer_by":
-            state, label = ("", "Passed") if today > value else ("pending", "Open")
-        elif name == "auto_close_at":
-            if complaint.status != Status.AWAITING_CUSTOMER:
-                state, label = "", "Not running"
-            elif now >= value:
-                state, label = "breached", "Due now"
-            else:
-                state, label = "pending", "Pending"
-        rows.append(
-            ClockRow(
-                name=name,
-                label=CLOCK_LABELS[name],
-                value=value,
-                is_date=name in DATE_CLOCKS,
-                reason=complaint.clock_reasons.get(name, ""),
-                state=state,
-                state_label=label,
-                met_at=met_at,
-                missing=missing,
-            )
-        )
-    return rows
-
-
-def _not_started(complaint: Complaint, name: str) -> str:
-    """Why a clock the governing code does have is empty: it starts with a later event."""
-    version = complaint.code_version
-    if name == "auto_close_at" and version.auto_close_working_days is not None:
-        return "No such clock yet: it starts when we respond or action a resolution"
-    if name == "adr_refer_by" and version.refer_by_months_after_letter is not None:
-        return "No such clock yet: it starts with our deadlock letter"
-    return ""
 
 
 def _initial(action: Action, complaint: Complaint) -> dict[str, Any]:
@@ -269,7 +181,7 @@ def _render_page(
             if request.user.has_perm("escalation.view_codeversion")
             else ""
         ),
-        "clocks": _clock_rows(complaint, now),
+        "clocks": clock_states(complaint, now),
         "promised_breached": bool(
             complaint.promised_by and complaint.is_open and complaint.promised_by < now
         ),
