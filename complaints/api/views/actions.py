@@ -33,7 +33,7 @@ from complaints.api.views.common import (
     if_match,
     visible_complaint,
 )
-from complaints.lifecycle import RULES, Action, TransitionRefused, allowed_actions
+from complaints.lifecycle import RULES, Action, Status, TransitionRefused, allowed_actions
 from complaints.workflows.actions import ACTION_SERVICES
 from complaints.workflows.customer_actions import CUSTOMER_ACTION_SERVICES
 
@@ -124,7 +124,9 @@ def action_urlpatterns() -> list[URLPattern]:
         for action, service in table.items():
             body = body_serializer(action, service)
             who = "customer" if as_customer else ", ".join(sorted(RULES[action].roles))
-            moves = ", ".join(f"{a} → {b}" for a, b in RULES[action].moves.items())
+            rule_moves = RULES[action].moves
+            # In the Status order: the rules' dicts are built from sets (no stable order).
+            moves = ", ".join(f"{s} → {rule_moves[s]}" for s in Status if s in rule_moves)
             view = type(
                 f"{body.__name__.removesuffix('Serializer')}View",
                 (ActionView,),

@@ -64,24 +64,27 @@ class TimelineView(GenericAPIView):
         body.is_valid(raise_exception=True)
         now = timezone.now()
         context = viewer_context(request, now)
+        text = body.validated_data["body"].strip()
         try:
             if is_staff_reader(request.user):
                 complaint = complaint_record_findings(
                     complaint_id=complaint.pk, by=request.user, now=now,
-                    expected_version=if_match(request), body=body.validated_data["body"],
+                    expected_version=if_match(request), body=text,
                     kind=body.validated_data["kind"],
                 )  # fmt: skip
             else:
                 if_match(request, complaint)
                 complaint = customer_add_information(
-                    complaint_id=complaint.pk, now=now, body=body.validated_data["body"],
+                    complaint_id=complaint.pk, now=now, body=text,
                     portal_user=request.user,
                 )  # fmt: skip
         except TransitionRefused as exc:
             complaint.refresh_from_db(fields=["status"])
             allowed = [str(a) for a in allowed_actions(complaint.status, roles=context["roles"])]
             raise ActionNotAllowed(str(exc), allowed) from exc
-        event = timeline_visible(user=request.user, complaint=complaint)[-1]
+        # The entry itself (a status change may follow it on the timeline).
+        events = timeline_visible(user=request.user, complaint=complaint)
+        event = next(e for e in reversed(events) if e.body == text)
         return Response(TimelineEventSerializer(event, context=context).data, status=201)
 
 
