@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from complaints.api.views import codes, complaints, customers, timeline, triage
 from complaints.api.views.actions import action_urlpatterns
+from complaints.api.views.common import NotFoundView
 
 app_name = "api"
 
@@ -51,4 +52,6 @@ urlpatterns = [
     path("triage/", triage.TriageListView.as_view(), name="triage-list"),
     path("triage/<int:pk>/confirm/", triage.TriageConfirmView.as_view(), name="triage-confirm"),
     path("triage/<int:pk>/discard/", triage.TriageDiscardView.as_view(), name="triage-discard"),
+    # Last: whatever no route above matches is the API's JSON 404.
+    re_path(r"", NotFoundView.as_view(), name="not-found"),
 ]

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from complaints.api.errors import ErrorSerializer, PreconditionFailed
 from complaints.api.serializers import ComplaintSerializer, viewer_context
@@ -132,3 +135,30 @@ def complaint_response(request: Request, complaint: Complaint, status: int = 200
     response = Response(data, status=status)
     response["ETag"] = etag(fresh)
     return response
+
+
+class NotFoundView(APIView):
+    """Any /api/v1/ path no route matches (e.g. text where an id belongs): the JSON 404 of
+    every other API error, not the site's HTML page."""
+
+    permission_classes: list = []
+
+    def _missing(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise NotFound("There is no such thing here, or you may not see it.")
+
+    get = post = put = patch = delete = extend_schema(exclude=True)(_missing)
+
+
+class ApiCursorPagination(CursorPagination):
+    """DRF's cursor pages by id (or the view's ordering); a cursor we did not give is a 400."""
+
+    ordering = "id"
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError({"cursor": ["That cursor is not one this API gave."]}) from None

@@ -7,12 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from complaints.api.serializers import CustomerSerializer
-from complaints.api.views.common import errors
+from complaints.api.views.common import ApiCursorPagination, errors
 from complaints.selectors.customers import customers_find
 from complaints.selectors.visible import customers_visible, is_staff_reader
 from complaints.services import customer_create, customer_update
@@ -20,22 +19,15 @@ from complaints.services import customer_create, customer_update
 FIND_LIMIT = 50
 
 
-class CustomerCursorPagination(CursorPagination):
-    ordering = "id"
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-
-
 class CustomerListView(GenericAPIView):
     serializer_class = CustomerSerializer
-    pagination_class = CustomerCursorPagination
+    pagination_class = ApiCursorPagination
 
     @extend_schema(
         operation_id="customers_list",
         summary="Customers you may see; `q` finds by name, account, phone, email or postcode",
         parameters=[OpenApiParameter("q", str, required=False)],
-        responses={200: CustomerSerializer(many=True), **errors(401, 429)},
+        responses={200: CustomerSerializer(many=True), **errors(400, 401, 429)},
     )
     def get(self, request: Request) -> Response:
         q = " ".join(request.query_params.get("q", "").split())[:200]

@@ -6,11 +6,10 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from complaints.api.views.common import errors
+from complaints.api.views.common import ApiCursorPagination, errors
 from complaints.models_integrations import InboundEmail
 from complaints.selectors.triage import triage_queue
 from complaints.workflows.email_intake import email_triage_confirm, email_triage_discard
@@ -30,9 +29,8 @@ class DiscardSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 
 
-class TriagePagination(CursorPagination):
+class TriagePagination(ApiCursorPagination):
     ordering = ("received_at", "id")
-    page_size = 50
 
 
 class TriageListView(GenericAPIView):
@@ -42,7 +40,7 @@ class TriageListView(GenericAPIView):
     @extend_schema(
         operation_id="triage_list",
         summary="Emailed complaints awaiting triage, oldest first (staff)",
-        responses={200: TriageItemSerializer(many=True), **errors(401, 403, 429)},
+        responses={200: TriageItemSerializer(many=True), **errors(400, 401, 403, 429)},
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(triage_queue(user=request.user))
