@@ -63,6 +63,8 @@ def api_token_authenticate(*, key: str, now: datetime.datetime) -> ApiToken | No
         return None
     token = (
         ApiToken.objects.select_related("user")
+        # The roles are read on every request (selectors, lifecycle): fetched once, here.
+        .prefetch_related("user__groups")
         .filter(key_hash=_hash(key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )

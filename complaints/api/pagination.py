@@ -21,17 +21,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-ORDERINGS = (
-    "next_due_at",
-    "acknowledge_by",
-    "respond_by",
-    "resolve_by",
-    "adr_eligible_from",
-    "adr_refer_by",
-    "auto_close_at",
-    "received_at",
-)
-DATE_COLUMNS = frozenset({"adr_eligible_from", "adr_refer_by"})
+from complaints.selectors.clocks import DATE_CLOCKS
+from escalation.choices import CLOCK_NAMES
+
+# The queue's order first (the default), every canonical clock, and arrival.
+ORDERINGS = ("next_due_at", *CLOCK_NAMES, "received_at")
+DATE_COLUMNS = DATE_CLOCKS
 MAX_PAGE_SIZE = 200
 
 

@@ -11,10 +11,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from complaints.models import Complaint, Customer, Letter, TimelineEvent
 from complaints.selectors.follow import customer_letters, customer_timeline
+from complaints.selectors.queue import QueueFilters
+from complaints.selectors.queue import _filter as queue_filter
 from escalation.roles import staff_roles
 
 User = AbstractBaseUser | AnonymousUser
@@ -57,18 +59,17 @@ def complaints_filter(
 ) -> QuerySet[Complaint]:
     """Narrow a visible set. "Due" and "breached" are about the next clock waiting on us
     (next_due_at, precomputed on every write and indexed)."""
-    if filters.status:
-        complaints = complaints.filter(status=filters.status)
-    if filters.channel:
-        complaints = complaints.filter(channel=filters.channel)
-    if filters.category:
-        complaints = complaints.filter(category=filters.category)
-    if filters.tier is not None:
-        complaints = complaints.filter(tier=filters.tier)
-    if filters.assignee == "none":
-        complaints = complaints.filter(assigned_to__isnull=True)
-    elif filters.assignee is not None:
-        complaints = complaints.filter(assigned_to_id=filters.assignee)
+    # The filters the staff queues have, exactly as the queues apply them.
+    complaints = queue_filter(
+        complaints,
+        QueueFilters(
+            status=filters.status,
+            channel=filters.channel,
+            category=filters.category,
+            tier=filters.tier,
+            assignee=filters.assignee,
+        ),
+    )
     if filters.breached is True:
         complaints = complaints.filter(next_due_at__lt=now)
     elif filters.breached is False:
@@ -111,19 +112,3 @@ def letter_visible(*, user: User, complaint: Complaint, letter_id: int) -> Lette
         if letter.pk == letter_id:
             return letter
     raise Letter.DoesNotExist
-
-
-# Ordering by any clock: the column, then id, so a cursor is stable.
-ORDERINGS = {
-    name: (F(name).asc(nulls_last=True), "id")
-    for name in (
-        "next_due_at",
-        "acknowledge_by",
-        "respond_by",
-        "resolve_by",
-        "adr_eligible_from",
-        "adr_refer_by",
-        "auto_close_at",
-        "received_at",
-    )
-}

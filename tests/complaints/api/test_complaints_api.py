@@ -219,3 +219,20 @@ def test_listing_runs_the_same_number_of_queries_for_5_or_50(
         ComplaintFactory(customer=CustomerFactory())
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(agent_api.get("/api/v1/complaints/").json()["results"]) == 50
+
+
+def test_the_fast_representation_is_exactly_the_declared_fields(own_complaint, agent, rf):
+    from rest_framework import serializers
+
+    from complaints.api.serializers import ComplaintSerializer
+
+    request = rf.get("/")
+    request.user = agent
+    from complaints.api.serializers import viewer_context
+
+    serializer = ComplaintSerializer(context=viewer_context(request))
+    complaint = Complaint.objects.select_related("customer", "code_version__code").get(
+        pk=own_complaint.pk
+    )
+    declared = serializers.Serializer.to_representation(serializer, complaint)
+    assert serializer.to_representation(complaint) == dict(declared)
