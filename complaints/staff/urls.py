@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from complaints.staff.views import complaint, letters, log_contact, queue
+from complaints.staff.views import complaint, letters, log_contact, queue, triage
 
 app_name = "staff"
 urlpatterns = [
@@ -18,6 +18,9 @@ urlpatterns = [
         name="attachment",
     ),
     path("log/<str:channel>/", log_contact.log_contact, name="log"),
+    path("triage/", triage.triage_view, name="triage"),
+    path("triage/<int:inbound_id>/confirm/", triage.triage_confirm, name="triage_confirm"),
+    path("triage/<int:inbound_id>/discard/", triage.triage_discard, name="triage_discard"),
     path(
         "complaints/<str:reference>/letters/<int:letter_id>/",
         letters.staff_letter,
