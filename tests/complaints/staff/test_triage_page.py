@@ -29,7 +29,9 @@ def test_confirming_takes_it_off_the_queue(signed_in_agent):
     assert response.status_code == 303
     inbound.refresh_from_db()
     assert inbound.state == InboundEmail.State.CONFIRMED
-    assert "Nothing is waiting for triage." in signed_in_agent.get("/staff/triage/").content.decode()
+    assert (
+        "Nothing is waiting for triage." in signed_in_agent.get("/staff/triage/").content.decode()
+    )
 
 
 def test_discarding_without_a_reason_says_so_and_keeps_it_waiting(signed_in_agent):
