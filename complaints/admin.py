@@ -187,3 +187,7 @@ class RootCauseAdmin(admin.ModelAdmin):
     list_display = ("name", "description", "needs_detail", "active", "position")
     list_editable = ("active", "position")
     search_fields = ("name",)
+
+
+# The integrations' admin (API tokens, inbound email) lives with the API's room.
+import complaints.api.admin  # noqa: E402, F401

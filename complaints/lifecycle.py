@@ -8,6 +8,7 @@ No database (the statuses are model choices, nothing more): services ask it befo
     any open ─escalate→ escalated (formal at a formal tier) ─propose→ final_response
     any open ─issue deadlock letter (manager)→ deadlock ─record ADR referral→ adr_referred
     awaiting_customer ─silence past auto_close_at (sweep)→ closed ─reopen→ investigating
+    new / acknowledged (emailed, awaiting triage) ─discard at triage→ closed
 
 Who may act at which tier is part of each tier's definition in the code version
 (`EscalationTier.decisions_by_group_only`): at such a tier only its group takes the decisions in
@@ -66,6 +67,9 @@ class Action(StrEnum):
     CUSTOMER_REPLIED = "customer_replied"
     RECORD_ADR_REFERRAL = "record_adr_referral"
     AUTO_CLOSE = "auto_close"
+    # An emailed "complaint" that triage found is not one (spam, misdirected): the message is
+    # kept. Only the triage workflow moves it (after checking the person's role), never a menu.
+    TRIAGE_DISCARD = "triage_discard"
     # The customer's own actions, from the follow page.
     CUSTOMER_ADD_INFORMATION = "customer_add_information"
     CUSTOMER_ACCEPT = "customer_accept"
@@ -210,6 +214,11 @@ RULES: dict[Action, Rule] = {
     Action.AUTO_CLOSE: Rule(
         "Close after customer silence", {S.AWAITING_CUSTOMER: S.CLOSED}, frozenset()
     ),
+    Action.TRIAGE_DISCARD: Rule(
+        "Discard at triage (not a complaint)",
+        {S.NEW: S.CLOSED, S.ACKNOWLEDGED: S.CLOSED},
+        frozenset(),
+    ),
 }
 
 
@@ -301,6 +310,7 @@ def _past(action: Action) -> str:
         Action.CUSTOMER_REPLIED: "given the customer's reply",
         Action.RECORD_ADR_REFERRAL: "recorded as referred to ADR",
         Action.AUTO_CLOSE: "closed for silence",
+        Action.TRIAGE_DISCARD: "discarded at triage",
         Action.CUSTOMER_ADD_INFORMATION: "given more information",
         Action.CUSTOMER_ACCEPT: "accepted",
         Action.CUSTOMER_REJECT: "rejected",

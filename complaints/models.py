@@ -646,3 +646,7 @@ class StaffAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind} {self.clock} {self.complaint_id}"
+
+
+# Registered with the app here; defined in their own module (API tokens, inbound email).
+from complaints.models_integrations import ApiToken, InboundEmail  # noqa: E402, F401

@@ -1,11 +1,16 @@
-"""The site's URLs: the admin, sign-in, the staff console (/staff/) and the customer side."""
+"""The site's URLs: the admin, sign-in, the staff console (/staff/), the API (/api/) and the
+customer side."""
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("staff/", include("complaints.staff.urls")),
+    path("api/v1/", include("complaints.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("complaints.portal.urls")),
 ]

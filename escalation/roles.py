@@ -59,6 +59,8 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "complaints.websubmission": ("view", "change"),
         "complaints.letter": ("view",),
         "complaints.rootcause": ("view", "add", "change"),
+        "complaints.apitoken": ("view", "add", "change"),
+        "complaints.inboundemail": ("view",),
         "auth.user": ("view", "add", "change"),
         "auth.group": ("view",),
         "django_celery_beat.periodictask": ("view", "change"),

@@ -27,7 +27,13 @@ def message_render(message: OutboxMessage) -> EmailMultiAlternatives:
     text = render_to_string(f"{base}.txt", context)
     html = render_to_string(f"{base}.html", context)
     email = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[message.recipient]
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        # Every message we send is machine-made (RFC 3834): well-behaved auto-responders do
+        # not answer it, so an acknowledgement never starts a mail loop with one.
+        headers={"Auto-Submitted": "auto-generated"},
     )
     email.attach_alternative(html, "text/html")
     media_root = Path(settings.MEDIA_ROOT).resolve()

@@ -12,6 +12,7 @@ from complaints.staff.views import (
     log_contact,
     queue,
     reports,
+    triage,
 )
 
 app_name = "staff"
@@ -48,6 +49,9 @@ urlpatterns = [
     path("log/<str:channel>/", log_contact.log_contact, name="log"),
     path("alerts/", alerts.alerts_view, name="alerts"),
     path("alerts/read/", alerts.alerts_mark_read, name="alerts_read"),
+    path("triage/", triage.triage_view, name="triage"),
+    path("triage/<int:inbound_id>/confirm/", triage.triage_confirm, name="triage_confirm"),
+    path("triage/<int:inbound_id>/discard/", triage.triage_discard, name="triage_discard"),
     path(
         "complaints/<str:reference>/letters/<int:letter_id>/",
         letters.staff_letter,

@@ -344,3 +344,14 @@ def follow_link_send(
             idempotency_key=f"complaint:{complaint.reference}:follow_link:{bucket}",
             complaint=complaint,
         )
+
+
+# The customer's actions of the lifecycle table and their workflows (the API generates one
+# endpoint per entry, as for the staff's ACTION_SERVICES).
+CUSTOMER_ACTION_SERVICES: dict[Action, Any] = {
+    Action.CUSTOMER_ADD_INFORMATION: customer_add_information,
+    Action.CUSTOMER_ACCEPT: customer_accept_resolution,
+    Action.CUSTOMER_REJECT: customer_reject_resolution,
+    Action.CUSTOMER_REQUEST_ESCALATION: customer_request_escalation,
+    Action.CUSTOMER_REQUEST_DEADLOCK: customer_request_deadlock,
+}

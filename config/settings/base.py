@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "escalation",
     "complaints",
@@ -168,16 +170,57 @@ CELERY_BEAT_SCHEDULE = {
     }
     for job, seconds in REDRESS_BEAT_SECONDS.items()
 }
+if env("REDRESS_IMAP_URL", default=""):
+    CELERY_BEAT_SCHEDULE["email-imap-poll"] = {
+        "task": "complaints.tasks.email_imap_poll_task",
+        "schedule": 60.0,
+    }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "complaints.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "complaints.api.pagination.ClockCursorPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "complaints.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "complaints.api.throttles.TokenRateThrottle",
+        "complaints.api.throttles.AnonClientRateThrottle",
+    ],
+    # Per token (or signed-in user) and per anonymous client address; REDRESS_API_RATE_* override.
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env("REDRESS_API_RATE_TOKEN", default="1200/min"),
+        "anon": env("REDRESS_API_RATE_ANON", default="60/min"),
+    },
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Redress API",
+    "DESCRIPTION": (
+        "Complaints, their clocks and every lifecycle action, for a provider's CRM, telephony "
+        "and billing. Permissions are exactly the staff console's and the customer portal's."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's assets come from this site (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "IdentityQuestionEnum": "complaints.api.serializers.IDENTITY_CHOICES",
+        "ContactMethodEnum": "complaints.models.ContactMethod",
+    },
+}
+
+# Inbound email: when set (imaps://user:pass@host/INBOX), beat polls the mailbox and moves
+# each processed message to REDRESS_IMAP_DONE_FOLDER.
+REDRESS_IMAP_URL = env("REDRESS_IMAP_URL", default="")
+REDRESS_IMAP_DONE_FOLDER = env("REDRESS_IMAP_DONE_FOLDER", default="Processed")
 
 # The code of practice this provider runs, by slug (the demo runs soVision's).
 REDRESS_SITE_NAME = env("REDRESS_SITE_NAME", default="Redress")

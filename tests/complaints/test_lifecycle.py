@@ -70,6 +70,9 @@ DOCUMENTED: dict[tuple[Action, Status], Status] = {
     **{(A.CUSTOMER_REPLIED, s): s for s in (*OPEN, S.DEADLOCK, S.ADR_REFERRED)},
     (A.CUSTOMER_REPLIED, S.AWAITING_CUSTOMER): S.INVESTIGATING,
     (A.AUTO_CLOSE, S.AWAITING_CUSTOMER): S.CLOSED,
+    # An emailed complaint that triage found is not one (issue 13).
+    (A.TRIAGE_DISCARD, S.NEW): S.CLOSED,
+    (A.TRIAGE_DISCARD, S.ACKNOWLEDGED): S.CLOSED,
     # The customer's own actions (issue 4).
     **{(A.CUSTOMER_ADD_INFORMATION, s): s for s in (*OPEN, S.DEADLOCK, S.ADR_REFERRED)},
     (A.CUSTOMER_ADD_INFORMATION, S.AWAITING_CUSTOMER): S.INVESTIGATING,
@@ -88,6 +91,7 @@ DOCUMENTED_ROLES: dict[Action, tuple[str, ...]] = {
     A.RECORD_ADR_REFERRAL: MANAGERS,
     A.ISSUE_ADR_LETTER: MANAGERS,
     A.AUTO_CLOSE: (),
+    A.TRIAGE_DISCARD: (),
     A.CUSTOMER_ADD_INFORMATION: ("customer",),
     A.CUSTOMER_ACCEPT: ("customer",),
     A.CUSTOMER_REJECT: ("customer",),
@@ -110,6 +114,7 @@ PAST = {
     A.ISSUE_ADR_LETTER: "sent an ADR letter",
     A.CUSTOMER_REPLIED: "given the customer's reply",
     A.AUTO_CLOSE: "closed for silence",
+    A.TRIAGE_DISCARD: "discarded at triage",
     A.CUSTOMER_ADD_INFORMATION: "given more information",
     A.CUSTOMER_ACCEPT: "accepted",
     A.CUSTOMER_REJECT: "rejected",

@@ -40,25 +40,12 @@ from complaints.permissions import staff_required
 from complaints.selectors.clocks import clock_rows
 from complaints.selectors.letters import complaint_letters
 from complaints.staff.forms.actions import ACTION_FORMS, ActionForm
-from complaints.workflows import actions, adr_letters
+from complaints.workflows.action_services import ACTION_SERVICES
 from complaints.workflows.transition import EditConflict
 from escalation.models import EscalationTier
 
-SERVICES: dict[Action, Callable[..., Complaint]] = {
-    Action.ACKNOWLEDGE: actions.complaint_acknowledge,
-    Action.SEND_UPDATE: actions.complaint_send_update,
-    Action.RECORD_FINDINGS: actions.complaint_record_findings,
-    Action.PROPOSE_RESOLUTION: actions.complaint_propose_resolution,
-    Action.CONFIRM_REMEDIED: actions.complaint_confirm_remedied,
-    Action.MARK_RESOLVED: actions.complaint_mark_resolved,
-    Action.REOPEN: actions.complaint_reopen,
-    Action.ESCALATE: actions.complaint_escalate,
-    Action.ASSIGN: actions.complaint_assign,
-    Action.ISSUE_DEADLOCK: actions.complaint_issue_deadlock,
-    Action.RECORD_ADR_REFERRAL: actions.complaint_record_adr_referral,
-    Action.CUSTOMER_REPLIED: actions.complaint_customer_replied,
-    Action.ISSUE_ADR_LETTER: adr_letters.complaint_adr_letter_approve,
-}
+# One map with the API (complaints.workflows.action_services).
+SERVICES: dict[Action, Callable[..., Complaint]] = ACTION_SERVICES
 
 DONE = {
     Action.ACKNOWLEDGE: "Complaint acknowledged.",

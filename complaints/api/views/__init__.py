@@ -1,0 +1,1 @@
+"""The API's views, one module per resource. Thin: parse, call a selector or workflow, render."""
