@@ -454,3 +454,7 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.dated:%d %b %Y}"
+
+
+# The abuse guards' tables live beside the models they guard (complaints/guards.py).
+from complaints.guards import FormTokenUse, RateCounter  # noqa: E402, F401

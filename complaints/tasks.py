@@ -4,6 +4,19 @@ The letter tasks are declared in complaints.workflows.letters beside the work th
 a render, so the task cannot live in a module that imports the letters back).
 """
 
-from complaints.workflows.letters import letter_render_task, letters_render_stale_task
+import datetime
 
-__all__ = ["letter_render_task", "letters_render_stale_task"]
+from celery import shared_task
+from django.utils import timezone
+
+from complaints.guards import guards_prune
+from complaints.workflows.letters import letter_render_task, letters_render_stale_task
+from complaints.workflows.submissions import FORM_TOKEN_TTL
+
+__all__ = ["guards_prune_task", "letter_render_task", "letters_render_stale_task"]
+
+
+@shared_task(ignore_result=True)
+def guards_prune_task() -> int:
+    """Beat: forget ended rate-limit windows and day-old form tokens."""
+    return guards_prune(now=timezone.now(), token_ttl=datetime.timedelta(seconds=FORM_TOKEN_TTL))

@@ -24,13 +24,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 
+from complaints.guards import FormTokenUse
 from complaints.models import Complaint, TimelineEvent, WebSubmission
 from complaints.services import complaint_create, customer_create
 from complaints.timeline import timeline_record
@@ -142,17 +142,15 @@ def web_submission_spam(submission: WebSubmission) -> None:
     _settle(submission, state=State.SPAM, note="The hidden honeypot field was filled in.")
 
 
-def _token_key(token: str) -> str:
-    return f"submit:token:{token}"
-
-
 def _token_remember(token: str, submission: WebSubmission) -> None:
+    """Remember which submission this form became, in PostgreSQL (complaints.guards): with
+    Redis down the guard still holds, and inside web_submission_process it commits or rolls
+    back with the complaint itself."""
     if not token:
         return
-    try:
-        cache.set(_token_key(token), submission.pk, timeout=FORM_TOKEN_TTL)
-    except Exception:  # noqa: BLE001 - losing the guard risks a duplicate, never a complaint
-        logger.warning("cache unavailable; form token not remembered", exc_info=True)
+    FormTokenUse.objects.update_or_create(
+        token=token, defaults={"submission": submission, "created_at": submission.received_at}
+    )
 
 
 def web_submission_prior(*, token: str, submission: WebSubmission) -> WebSubmission | None:
@@ -160,11 +158,9 @@ def web_submission_prior(*, token: str, submission: WebSubmission) -> WebSubmiss
     same sender. A token someone else replays shows them nothing."""
     if not token:
         return None
-    try:
-        prior_id = cache.get(_token_key(token))
-    except Exception:  # noqa: BLE001 - no guard without the cache: treat as a first submission
-        logger.warning("cache unavailable; double-submit guard skipped", exc_info=True)
-        return None
+    prior_id = (
+        FormTokenUse.objects.filter(token=token).values_list("submission_id", flat=True).first()
+    )
     if prior_id is None or prior_id == submission.pk:
         return None
     return (
