@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 
 from complaints.models import AuditEntry, Complaint, Customer, TimelineEvent
 from notifications.listeners import DeliveryEvent
@@ -94,7 +95,7 @@ def audit_record(
     *,
     by: AbstractBaseUser | None,
     now: datetime.datetime,
-    obj: Complaint | Customer,
+    obj: Complaint | Customer | Model,
     action: str,
     changes: dict[str, Any],
 ) -> AuditEntry:

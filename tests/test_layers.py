@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "complaints.staff": FRONT,
     "complaints.portal": FRONT,
     "complaints.admin": FRONT,
+    "complaints.admin_accounts": FRONT,
     "complaints.management": FRONT,
     "complaints.permissions": FRONT,
     "complaints.downloads": FRONT,
