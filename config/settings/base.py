@@ -58,8 +58,6 @@ AXES_COOLOFF_TIME = env.float("REDRESS_LOGIN_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks: per account, per address
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind the proxy (docker-compose) the client's address is the one it forwards.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # No inline script or style anywhere (templates/ keeps to it; tests/config/test_csp.py checks).
 CONTENT_SECURITY_POLICY = {
