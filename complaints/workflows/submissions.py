@@ -34,6 +34,7 @@ from complaints.guards import FormTokenUse
 from complaints.models import Complaint, TimelineEvent, WebSubmission
 from complaints.services import complaint_create, customer_create
 from complaints.timeline import timeline_record
+from complaints.workflows.held_files import held_files_dropped_note, held_files_keep
 from complaints.workflows.intake import attachments_store
 from complaints.workflows.rate_limits import client_key_make
 from complaints.workflows.web_complaint import PublicComplaint
@@ -172,34 +173,8 @@ def web_submission_prior(*, token: str, submission: WebSubmission) -> WebSubmiss
 
 
 def _kept_files_store(submission: WebSubmission, uploads: Sequence[UploadedFile]) -> None:
-    """Keep the files of a submission a person will log by hand, beside its description."""
-    kept = []
-    for upload in uploads:
-        try:
-            upload.seek(0)
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
-            path = default_storage.save(
-                f"submissions/{submission.pk}/{secrets.token_hex(16)}", upload
-            )
-            kept.append(
-                {
-                    "name": _clean_text(upload.name or "")[:255],
-                    "size": upload.size,
-                    "claimed_type": upload.content_type,
-                    "path": path,
-                    "sha256": digest.hexdigest(),
-                }
-            )
-        except Exception:  # noqa: BLE001 - keep what we can; the words matter most
-            logger.exception(
-                "could not keep file %r of web submission %s", upload.name, submission.pk
-            )
-    if kept:
-        WebSubmission.objects.filter(pk=submission.pk).update(files=kept)
-        submission.files = kept
+    """Keep the files of a submission a person will log by hand, within the disk bounds."""
+    held_files_keep(submission, uploads, clean=_clean_text)
 
 
 def web_submission_hold(
@@ -208,7 +183,8 @@ def web_submission_hold(
     """Over a rate limit: keep it, files too, for a person to log within one working day."""
     _kept_files_store(submission, uploads)
     which = "this sender's address" if limit == "ip" else "this email address"
-    _settle(submission, state=State.HELD, note=f"Held: rate limit for {which} reached.")
+    note = f"Held: rate limit for {which} reached." + held_files_dropped_note(submission)
+    _settle(submission, state=State.HELD, note=note)
     _token_remember(token, submission)
 
 
@@ -222,7 +198,9 @@ def web_submission_fail(
     """Logging it went wrong: say what, keep the files, and leave it for a person."""
     _kept_files_store(submission, uploads)
     summary = "".join(traceback.format_exception(error, limit=-4))
-    _settle(submission, state=State.FAILED, note=summary[-4000:])
+    _settle(
+        submission, state=State.FAILED, note=summary[-3000:] + held_files_dropped_note(submission)
+    )
     _token_remember(token, submission)
 
 
