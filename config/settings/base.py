@@ -184,6 +184,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.tasks.letters_render_stale_task",
         "schedule": 120.0,
     },
+    "web-submissions-spool-replay": {
+        "task": "complaints.tasks.spool_replay_task",
+        "schedule": 60.0,
+    },
     # The rate limits' and double-submit guard's tables (complaints/guards.py) stay small.
     "guards-prune": {"task": "complaints.tasks.guards_prune_task", "schedule": 3600.0},
 }
@@ -264,6 +268,9 @@ REDRESS_CUSTOMER_ACTION_LIMIT_PER_IP = env("REDRESS_CUSTOMER_ACTION_LIMIT_PER_IP
 REDRESS_NEW_LINK_LIMIT = env("REDRESS_NEW_LINK_LIMIT", default="10/h")
 # Password-reset emails per address asked for, and per client address.
 REDRESS_PASSWORD_RESET_LIMIT = env("REDRESS_PASSWORD_RESET_LIMIT", default="3/h")
+# The public form's write-ahead spool while PostgreSQL is unreachable (complaints/workflows/
+# spool.py): local disk, outside the web root and MEDIA_ROOT; replayed by beat every minute.
+REDRESS_SPOOL_DIR = env("REDRESS_SPOOL_DIR", default=str(BASE_DIR / "var" / "spool"))
 # What held or failed submissions may keep on disk (their text is always kept).
 REDRESS_HELD_FILES_PER_CLIENT_BYTES = env.int(
     "REDRESS_HELD_FILES_PER_CLIENT_BYTES", default=10 * 1024 * 1024

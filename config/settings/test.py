@@ -29,3 +29,4 @@ REDRESS_CUSTOMER_ACTION_LIMIT_PER_COMPLAINT = "10000/h"
 REDRESS_CUSTOMER_ACTION_LIMIT_PER_IP = "10000/h"
 REDRESS_PASSWORD_RESET_LIMIT = "10000/h"
 REDRESS_BASE_URL = "http://testserver"
+REDRESS_SPOOL_DIR = "/tmp/redress-test-spool-unused"  # tests that spool set their own
