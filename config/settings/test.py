@@ -29,4 +29,5 @@ REDRESS_CUSTOMER_ACTION_LIMIT_PER_COMPLAINT = "10000/h"
 REDRESS_CUSTOMER_ACTION_LIMIT_PER_IP = "10000/h"
 REDRESS_PASSWORD_RESET_LIMIT = "10000/h"
 REDRESS_BASE_URL = "http://testserver"
-REDRESS_SPOOL_DIR = "/tmp/redress-test-spool-unused"  # tests that spool set their own
+# Tests that spool set their own folder (the fault tests pass theirs to gunicorn).
+REDRESS_SPOOL_DIR = env("REDRESS_SPOOL_DIR", default="/tmp/redress-test-spool")
