@@ -93,24 +93,31 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
             readonly += [name for name in _PRIVILEGE_FIELDS if name not in readonly]
         return readonly
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    @staticmethod
+    def _privileged_target(request: HttpRequest, obj: Any) -> bool:
         # A staff account (and its password) is a superuser's to change; an admin may still
         # look after customers' portal logins.
-        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+        return (
+            obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._privileged_target(request, obj) and super().has_change_permission(
+            request, obj
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)
+        return not self._privileged_target(request, obj) and super().has_delete_permission(
+            request, obj
+        )
 
 
-def _declared(action: Any, permissions: tuple[str, ...]) -> Any:
-    """The action, declaring `permissions` unless it already declares its own."""
-    if not hasattr(action, "allowed_permissions"):
-        action.allowed_permissions = permissions
-    return action
+def _declaring(actions: Any, permissions: tuple[str, ...]) -> Any:
+    """A ModelAdmin's base actions, each declaring `permissions` unless it has its own."""
+    for func, _, _ in actions:
+        if not hasattr(func, "allowed_permissions"):
+            func.allowed_permissions = permissions
+    return actions
 
 
 admin.site.unregister(PeriodicTask)
@@ -121,10 +128,7 @@ class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):
     """django-celery-beat's admin, its actions open to those who may change a schedule."""
 
     def _get_base_actions(self) -> Any:
-        return [
-            (_declared(func, ("change",)), name, description)
-            for func, name, description in super()._get_base_actions()
-        ]
+        return _declaring(super()._get_base_actions(), ("change",))
 
 
 admin.site.unregister(AccessAttempt)
@@ -135,7 +139,4 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
     """Sign-in lockouts: deleting a row unlocks that account or address (admins)."""
 
     def _get_base_actions(self) -> Any:
-        return [
-            (_declared(func, ("delete",)), name, description)
-            for func, name, description in super()._get_base_actions()
-        ]
+        return _declaring(super()._get_base_actions(), ("delete",))
