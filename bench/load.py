@@ -27,16 +27,22 @@ REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
 def _staff_ensure(password: str) -> None:
+    """The load test's two staff logins, with this run's password, unlocked."""
+    from axes.models import AccessAttempt
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
     from django.contrib.auth.models import Group
 
     for username, role in (("load_agent", "agent"), ("load_manager", "manager")):
         user, _ = get_user_model().objects.get_or_create(
             username=username, defaults={"is_staff": True}
         )
-        user.set_password(password)
+        # The server runs the production settings: hash as they do (this process may not).
+        hasher = PBKDF2PasswordHasher()
+        user.password = hasher.encode(password, hasher.salt())
         user.save()
         user.groups.add(Group.objects.get(name=role))
+    AccessAttempt.objects.filter(username__in=["load_agent", "load_manager"]).delete()
 
 
 def load_test(
@@ -78,6 +84,9 @@ def load_test(
     for row in rows:
         say(f"{row['Name'][:36]:36} {row['Request Count']:>7} {row['Failure Count']:>5} "
             f"{float(row['Requests/s']):7.1f} {row['50%']:>6} {row['95%']:>6} {row['99%']:>6}")  # fmt: skip
+    failures_csv = workdir / "load_failures.csv"
+    for row in csv.DictReader(open(failures_csv)) if failures_csv.exists() else []:
+        say(f"failed: {row['Method']} {row['Name']}: {row['Error'][:120]} x{row['Occurrences']}")
     total = next(r for r in rows if r["Name"] == "Aggregated")
     posts = next((r for r in rows if r["Name"] == "POST /complain/"), None)
     accepted = int(posts["Request Count"]) - int(posts["Failure Count"]) if posts else 0

@@ -62,7 +62,12 @@ class _Staff(HttpUser):
         page = self.client.get("/accounts/login/", name="GET /accounts/login/")
         fields = dict(_HIDDEN.findall(page.text))
         fields.update({"username": self.username, "password": PASSWORD})
-        self.client.post("/accounts/login/", data=fields, name="POST /accounts/login/")
+        with self.client.post("/accounts/login/", data=fields, name="POST /accounts/login/",
+                              allow_redirects=False, catch_response=True) as response:  # fmt: skip
+            if response.status_code == 302:
+                response.success()
+            else:  # the form again (wrong password) is a failure here, not a 200
+                response.failure(f"not signed in: status {response.status_code}")
 
 
 class Agent(_Staff):
