@@ -195,6 +195,19 @@ def api(args: argparse.Namespace) -> list[Figure]:
     return api_list(Figure) + email_ingest_throughput(Figure)
 
 
+@benchmark("load")
+def load(args: argparse.Namespace) -> list[Figure]:
+    """locust, a realistic mix, against gunicorn with the production settings (bench/load.py)."""
+    from bench.load import load_test
+
+    return load_test(
+        Figure,
+        seconds=args.load_seconds,
+        users=args.load_users,
+        say=lambda line: print(line, flush=True),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -212,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         help=f"Comma-separated benchmarks (default all: {', '.join(BENCHMARKS)}).",
     )
     # Unset options (None) take bench/submit.py's defaults.
+    load_group = parser.add_argument_group("load", "locust's mix under gunicorn (bench/load.py).")
+    load_group.add_argument("--load-seconds", type=float, default=300, help="Run time (300).")
+    load_group.add_argument("--load-users", type=int, default=24, help="Virtual users (24).")
     group = parser.add_argument_group("submit", "The public form under gunicorn (bench/submit.py).")
     group.add_argument("--submit-seconds", type=float, help="Measured run time (30).")
     group.add_argument("--submit-warmup", type=float, help="Unmeasured warm-up first (5).")

@@ -150,6 +150,9 @@ def _server_environment(workdir: Path, database_url: str, redis_url: str) -> dic
             "CELERY_BROKER_URL": redis_url,
             "DJANGO_ALLOWED_HOSTS": HOST,
             "DJANGO_SECURE_COOKIES": "false",
+            # Plain http on loopback: no https redirect, no HSTS (production defaults them on).
+            "DJANGO_SSL_REDIRECT": "false",
+            "DJANGO_HSTS_SECONDS": "0",
             "DJANGO_CONN_MAX_AGE": "60",
             "REDRESS_SUBMIT_LIMIT_PER_IP": "off",
             "REDRESS_SUBMIT_LIMIT_PER_EMAIL": "off",

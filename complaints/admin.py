@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
+from complaints.admin_accounts import AuditedAdminMixin
 from complaints.models import (
     AuditEntry,
     Complaint,
@@ -20,17 +26,80 @@ from complaints.models import (
     TimelineEvent,
     WebSubmission,
 )
+from complaints.portal_accounts import customer_portal_link
 from complaints.workflows.submissions import web_submission_release
 from escalation.choices import CLOCK_NAMES
+from escalation.roles import ADMIN, staff_roles
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Every change is audited; the portal login is linked only through its own action."""
+
     list_display = ["name", "kind", "employee_count", "account_reference", "email", "nation"]
     list_filter = ["kind", "nation", "preferred_contact"]
     search_fields = ["name", "account_reference", "email", "phone", "postcode"]
     show_full_result_count = False
-    raw_id_fields = ["portal_user"]
+    exclude = ["portal_user"]
+    readonly_fields = ["portal_account"]
+
+    @admin.display(description="portal account")
+    def portal_account(self, obj: Customer) -> str:
+        name = obj.portal_user.get_username() if obj.portal_user_id else "none"
+        if obj.pk is None:
+            return name
+        url = reverse("admin:complaints_customer_portal_link", args=[obj.pk])
+        return format_html('{} (<a href="{}">link a portal account</a>, admins only)', name, url)
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<int:pk>/portal-account/",
+                self.admin_site.admin_view(self.portal_link_view),
+                name="complaints_customer_portal_link",
+            ),
+            *super().get_urls(),
+        ]
+
+    def portal_link_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if ADMIN not in staff_roles(request.user):
+            raise PermissionDenied("Only admins link portal accounts.")
+        customer = get_object_or_404(Customer.objects.select_related("portal_user"), pk=pk)
+        initial = {"username": customer.portal_user.get_username() if customer.portal_user else ""}
+        form = PortalLinkForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                customer_portal_link(
+                    customer_id=customer.pk,
+                    username=form.cleaned_data["username"],
+                    by=request.user,
+                    now=timezone.now(),
+                )
+            except ValidationError as exc:
+                form.add_error("username", exc)
+            else:
+                self.message_user(
+                    request,
+                    "Portal account changed; the customer is told by email.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:complaints_customer_change", args=[pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Portal account of {customer}",
+            "opts": self.model._meta,
+            "original": customer,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/complaints/customer/portal_link.html", context)
+
+
+class PortalLinkForm(forms.Form):
+    username = forms.CharField(
+        required=False,
+        max_length=150,
+        help_text="The customer's own login (not a staff one). Leave empty to unlink.",
+    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -125,7 +194,7 @@ class TimelineEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "department"]
     list_filter = ["department"]
     raw_id_fields = ["user"]
@@ -153,7 +222,10 @@ class WebSubmissionAdmin(ReadOnlyAdmin):
     def note_start(self, obj: WebSubmission) -> str:
         return obj.note[:80]
 
-    @admin.action(description="Log the selected submissions as complaints")
+    def has_release_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("complaints.change_websubmission")
+
+    @admin.action(description="Log the selected submissions as complaints", permissions=["release"])
     def release(self, request: HttpRequest, queryset: QuerySet[WebSubmission]) -> None:
         logged, problems = [], []
         for submission in queryset.order_by("pk"):

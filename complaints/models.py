@@ -649,4 +649,6 @@ class StaffAlert(models.Model):
 
 
 # Registered with the app here; defined in their own module (API tokens, inbound email).
+# The abuse guards' tables live beside the models they guard (complaints/guards.py).
+from complaints.guards import FormTokenUse, RateCounter  # noqa: E402, F401
 from complaints.models_integrations import ApiToken, InboundEmail  # noqa: E402, F401

@@ -19,10 +19,11 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from complaints.bulk import rows_insert
-from complaints.models import AuditEntry, Complaint, Customer, Letter, TimelineEvent
+from complaints.models import AuditEntry, Complaint, Customer, TimelineEvent
 from notifications.listeners import DeliveryEvent
 
 # Events and entries recorded inside `records_batched()`, waiting to be written together.
@@ -152,7 +153,7 @@ def audit_record(
     *,
     by: AbstractBaseUser | None,
     now: datetime.datetime,
-    obj: Complaint | Customer | Letter,
+    obj: Complaint | Customer | Model,
     action: str,
     changes: dict[str, Any],
 ) -> AuditEntry:

@@ -5,8 +5,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.auth_views import PasswordResetView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before the stock auth URLs, so it replaces their password_reset (rate limited).
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("staff/", include("complaints.staff.urls")),
     path("api/v1/", include("complaints.api.urls")),

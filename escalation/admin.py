@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -16,11 +17,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from complaints.admin_accounts import AuditedAdminMixin
+from complaints.timeline import audit_record
 from complaints.workflows.simulator import SimulationError, complaint_simulate, happened_words
 from escalation.choices import CLOCK_NAMES
 from escalation.conformance import code_version_shortfalls
 from escalation.forms import IsoInstantField, SimulateForm, WhatIfForm
 from escalation.models import ChannelWindow, ClosureDay, CodeOfPractice, CodeVersion, EscalationTier
+from escalation.roles import ADMIN, MANAGER, staff_roles
 from escalation.services import (
     code_make_current,
     code_version_draft,
@@ -69,7 +73,7 @@ class PublishForm(forms.Form):
 
 
 @admin.register(CodeVersion)
-class CodeVersionAdmin(admin.ModelAdmin):
+class CodeVersionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "status", "effective_from", "published_at", "created_by"]
     list_filter = ["code", "status"]
     list_select_related = ["code", "created_by"]
@@ -183,7 +187,15 @@ class CodeVersionAdmin(admin.ModelAdmin):
         source = get_object_or_404(CodeVersion, pk=pk)
         if request.method != "POST" or not self.has_add_permission(request):
             return HttpResponseRedirect(reverse("admin:escalation_codeversion_change", args=[pk]))
-        draft = code_version_draft(source=source, by=request.user)
+        with transaction.atomic():
+            draft = code_version_draft(source=source, by=request.user)
+            audit_record(
+                by=request.user,
+                now=timezone.now(),
+                obj=draft,
+                action="drafted",
+                changes={"from_version": [None, str(source)]},
+            )
         self.message_user(
             request,
             f"Draft {draft} created from {source}. Edit it, then publish it with a date.",
@@ -239,11 +251,24 @@ class CodeVersionAdmin(admin.ModelAdmin):
         form = PublishForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                code_version_publish(
-                    version=version,
-                    effective_from=form.cleaned_data["effective_from"],
-                    now=timezone.now(),
-                )
+                with transaction.atomic():
+                    code_version_publish(
+                        version=version,
+                        effective_from=form.cleaned_data["effective_from"],
+                        now=timezone.now(),
+                    )
+                    audit_record(
+                        by=request.user,
+                        now=timezone.now(),
+                        obj=version,
+                        action="published",
+                        changes={
+                            "effective_from": [
+                                None,
+                                form.cleaned_data["effective_from"].isoformat(),
+                            ]
+                        },
+                    )
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
@@ -296,7 +321,12 @@ class CodeVersionAdmin(admin.ModelAdmin):
         return render(request, "admin/escalation/what_if.html", context)
 
     def simulate_view(self, request: HttpRequest) -> HttpResponse:
-        """'What would happen to a complaint under this code?' — `manage.py simulate`."""
+        """'What would happen to a complaint under this code?' — `manage.py simulate`.
+
+        Managers and admins, as /api/v1/simulate/: it runs a draft's rules on a made-up case.
+        """
+        if not {MANAGER, ADMIN} & set(staff_roles(request.user)) and not request.user.is_superuser:
+            raise PermissionDenied("The simulator is for managers and admins.")
         initial = {"version": request.GET.get("version"), "nation": "ENG", "category": "other"}
         form = SimulateForm(request.GET if "received" in request.GET else None, initial=initial)
         result = None
@@ -356,18 +386,27 @@ class CodeVersionLinkInline(admin.TabularInline):
 
 
 @admin.register(CodeOfPractice)
-class CodeOfPracticeAdmin(admin.ModelAdmin):
+class CodeOfPracticeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["slug", "name", "is_current"]
     readonly_fields = ["is_current"]
     inlines = [CodeVersionLinkInline]
     actions = ["make_current"]
 
-    @admin.action(description="Govern new complaints by this code")
+    @admin.action(description="Govern new complaints by this code", permissions=["change"])
     def make_current(self, request: HttpRequest, queryset: QuerySet[CodeOfPractice]) -> None:
         if queryset.count() != 1:
             self.message_user(request, "Choose exactly one code.", messages.ERROR)
             return
-        code = code_make_current(code=queryset.get())
+        before = CodeOfPractice.objects.filter(is_current=True).first()
+        with transaction.atomic():
+            code = code_make_current(code=queryset.get())
+            audit_record(
+                by=request.user,
+                now=timezone.now(),
+                obj=code,
+                action="made_current",
+                changes={"current_code": [before.slug if before else None, code.slug]},
+            )
         self.message_user(
             request,
             f"New complaints now follow {code.slug}; existing complaints keep their version.",

@@ -53,7 +53,8 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "escalation.channelwindow": ("view", "add", "change", "delete"),
         "escalation.escalationtier": ("view", "add", "change", "delete"),
         "escalation.closureday": ("view", "add", "change", "delete"),
-        "notifications.outboxmessage": ("view",),
+        # "change" here is only the retry action: every field of a row is read-only.
+        "notifications.outboxmessage": ("view", "change"),
         "complaints.staffprofile": ("view", "add", "change"),
         "complaints.auditentry": ("view",),
         "complaints.websubmission": ("view", "change"),
@@ -64,6 +65,9 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "auth.user": ("view", "add", "change"),
         "auth.group": ("view",),
         "django_celery_beat.periodictask": ("view", "change"),
+        # Sign-in lockouts (django-axes): deleting an attempt unlocks the account or address.
+        "axes.accessattempt": ("view", "delete"),
+        "axes.accesslog": ("view",),
     },
 }
 

@@ -29,7 +29,14 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Try sending the failed messages again")
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a row is a record of what was sent: read-only for everyone
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        # Re-sending email to customers is the admin role's ("change" on the outbox).
+        return request.user.has_perm("notifications.change_outboxmessage")
+
+    @admin.action(description="Try sending the failed messages again", permissions=["retry"])
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         with transaction.atomic():
             ids = list(

@@ -32,7 +32,10 @@ class OutboxMessage(models.Model):
         related_name="outbox_messages",
     )
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Sends started (counted as each starts, so a crash still counts)."
+    )
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -8,7 +8,6 @@ import logging
 
 from celery import shared_task
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from notifications.delivery import MAX_ATTEMPTS, backoff, message_claim, message_render
@@ -73,12 +72,11 @@ def outbox_deliver(message_id: int) -> str:
     try:
         message_render(message).send()
     except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
-        attempts = message.attempts + 1
+        attempts = message.attempts  # counted when claimed (message_claim)
         final = attempts >= MAX_ATTEMPTS
         state = OutboxMessage.State.FAILED if final else OutboxMessage.State.QUEUED
         OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.SENDING).update(
             state=state,
-            attempts=F("attempts") + 1,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
             next_attempt_at=None if final else timezone.now() + backoff(attempts),
             updated_at=timezone.now(),
@@ -95,7 +93,6 @@ def outbox_deliver(message_id: int) -> str:
     now = timezone.now()
     OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.SENDING).update(
         state=OutboxMessage.State.SENT,
-        attempts=F("attempts") + 1,
         sent_at=now,
         next_attempt_at=None,
         last_error="",

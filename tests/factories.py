@@ -143,3 +143,19 @@ class OutboxMessageFactory(factory.django.DjangoModelFactory):
     attempts = 0
     # as notification_enqueue sets it: the sweep may pick the row up two minutes from now
     next_attempt_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(minutes=2))
+
+
+def docx_bytes(extra_parts: dict[str, bytes] | None = None, *, word: bool = True) -> bytes:
+    """A minimal real .docx (a zip with the OOXML parts Word needs), plus any `extra_parts`;
+    `word=False` leaves out the document itself (a plain zip named .docx)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        if word:
+            archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document/>')
+        for name, content in (extra_parts or {}).items():
+            archive.writestr(name, content)
+    return buffer.getvalue()

@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "complaints.portal": FRONT,
     "complaints.api": FRONT,
     "complaints.admin": FRONT,
+    "complaints.admin_accounts": FRONT,
     "complaints.management": FRONT,
     "complaints.permissions": FRONT,
     "complaints.downloads": FRONT,

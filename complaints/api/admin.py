@@ -55,7 +55,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         now = timezone.now()
         revoked = sum(api_token_revoke(token=token, now=now) for token in queryset)

@@ -8,6 +8,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
+    path("readyz", home.readyz, name="readyz"),
     path("welcome/", home.after_login, name="after_login"),
     # Submitting (public_form)
     path("complain/", complain.complain, name="complain"),

@@ -19,6 +19,7 @@ from complaints.services import (
     complaint_due_refresh,
 )
 from complaints.timeline import audit_record, timeline_record
+from complaints.workflows.active_content import DOCX, active_content_refuse
 from escalation.calendar import LONDON
 from escalation.clocks import ClockInputs, compute_clocks
 from escalation.selectors import NoCodeInForce, code_rules, code_version_in_force
@@ -109,9 +110,11 @@ def attachment_sniff(upload: UploadedFile) -> str:
     upload.seek(0)
     for signature, content_type, _ in _SIGNATURES:
         if head.startswith(signature):
+            active_content_refuse(upload, name=upload.name, content_type=content_type)
             return content_type
     if head.startswith(b"PK\x03\x04") and upload.name.lower().endswith(".docx"):
-        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        active_content_refuse(upload, name=upload.name, content_type=DOCX)
+        return DOCX
     # An incremental decoder does not fail on a character cut in half at the end of the sample.
     try:
         text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)

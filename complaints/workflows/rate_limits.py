@@ -1,7 +1,10 @@
-"""Rate limits on what anyone may send without signing in (the public form, fresh follow links).
+"""Rate limits on what anyone may send without signing in (the public form, follow-page actions,
+fresh follow links, password resets).
 
-Counted in the cache, per client (an HMAC of the IP, never the IP itself) and per email address.
-A cache that is down limits nobody: a rate limit must never be why a complaint is lost.
+Counted in PostgreSQL (complaints.guards.RateCounter: one upsert per check), per client (an HMAC
+of the IP, never the IP itself) and per subject (an email address, a complaint). Counting in the
+database the submission is written to means the limits cannot silently switch off when Redis is
+down: they fail safe, as the data they protect does.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import hmac
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+from complaints.guards import RateCounter
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +26,11 @@ logger = logging.getLogger(__name__)
 def client_key_make(ip: str) -> str:
     """A keyed hash of the sender's IP: enough to count and compare, useless if leaked."""
     return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
+
+
+def subject_key_make(text: str) -> str:
+    """A plain hash of an email address (or any subject) for a counter's key."""
+    return hashlib.sha256(text.strip().lower().encode()).hexdigest()
 
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -40,43 +50,63 @@ def rate_parse(spec: str | None) -> tuple[int, int] | None:
         ) from None
 
 
-def _over_limit(scope: str, subject: str, spec: str, now: datetime.datetime) -> bool:
+def rate_limit_hit(*, scope: str, subject: str, spec: str | None, now: datetime.datetime) -> bool:
+    """Count one more use of `scope` by `subject`; True if that is over the limit `spec`.
+
+    A fixed window per period, one atomic upsert: every web process shares it, and two at once
+    each get their own count.
+    """
     rate = rate_parse(spec)
     if rate is None:
         return False
     limit, period = rate
-    # A fixed window per period: cheap (one add, one incr) and shared by every web process.
     window = int(now.timestamp()) // period
-    key = f"submit:{scope}:{subject}:{period}:{window}"
-    cache.add(key, 0, timeout=period + 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period + 60)
-        count = 1
+    key = f"{scope}:{subject}:{period}:{window}"[:200]
+    expires_at = datetime.datetime.fromtimestamp((window + 1) * period, datetime.UTC)
+    table = RateCounter._meta.db_table
+    with connection.cursor() as cursor:  # one statement: atomic on its own
+        cursor.execute(
+            f"INSERT INTO {table} (key, count, expires_at) VALUES (%s, 1, %s) "  # noqa: S608
+            f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING count",
+            [key, expires_at],
+        )
+        (count,) = cursor.fetchone()
     return count > limit
 
 
 def submission_rate_limited(*, client_key: str, email: str, now: datetime.datetime) -> str | None:
-    """Count this submission; which limit it is over ("ip" or "email"), or None.
-
-    A cache that is down limits nobody: a rate limit must never be why a complaint is lost.
-    """
-    try:
-        over_ip = _over_limit("ip", client_key, settings.REDRESS_SUBMIT_LIMIT_PER_IP, now)
-        over_email = bool(email) and _over_limit(
-            "email",
-            hashlib.sha256(email.strip().lower().encode()).hexdigest(),
-            settings.REDRESS_SUBMIT_LIMIT_PER_EMAIL,
-            now,
-        )
-    except ImproperlyConfigured:
-        raise
-    except Exception:  # noqa: BLE001 - cache unavailable: let the complaint through
-        logger.warning("rate-limit cache unavailable; submission not limited", exc_info=True)
-        return None
+    """Count this submission; which limit it is over ("ip" or "email"), or None."""
+    over_ip = rate_limit_hit(
+        scope="submit:ip", subject=client_key, spec=settings.REDRESS_SUBMIT_LIMIT_PER_IP, now=now
+    )
+    over_email = bool(email) and rate_limit_hit(
+        scope="submit:email",
+        subject=subject_key_make(email),
+        spec=settings.REDRESS_SUBMIT_LIMIT_PER_EMAIL,
+        now=now,
+    )
     if over_ip:
         return "ip"
     if over_email:
         return "email"
     return None
+
+
+def customer_action_rate_limited(
+    *, client_key: str, complaint_id: int, now: datetime.datetime
+) -> bool:
+    """A follow-page action (and the staff email it causes): over the limit per complaint or
+    per client address?"""
+    over_complaint = rate_limit_hit(
+        scope="act:complaint",
+        subject=str(complaint_id),
+        spec=settings.REDRESS_CUSTOMER_ACTION_LIMIT_PER_COMPLAINT,
+        now=now,
+    )
+    over_ip = rate_limit_hit(
+        scope="act:ip",
+        subject=client_key,
+        spec=settings.REDRESS_CUSTOMER_ACTION_LIMIT_PER_IP,
+        now=now,
+    )
+    return over_complaint or over_ip

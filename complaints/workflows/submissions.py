@@ -24,16 +24,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 
+from complaints.guards import FormTokenUse
 from complaints.models import Complaint, TimelineEvent, WebSubmission
 from complaints.services import complaint_create, customer_create
 from complaints.timeline import records_batched, timeline_record
+from complaints.workflows.held_files import held_files_dropped_note, held_files_keep
 from complaints.workflows.intake import attachments_store
 from complaints.workflows.rate_limits import client_key_make
 from complaints.workflows.web_complaint import PublicComplaint
@@ -143,17 +144,22 @@ def web_submission_spam(submission: WebSubmission) -> None:
     _settle(submission, state=State.SPAM, note="The hidden honeypot field was filled in.")
 
 
-def _token_key(token: str) -> str:
-    return f"submit:token:{token}"
-
-
 def _token_remember(token: str, submission: WebSubmission) -> None:
+    """Remember which submission this form became, in PostgreSQL (complaints.guards): with
+    Redis down the guard still holds, and inside web_submission_process it commits or rolls
+    back with the complaint itself."""
     if not token:
         return
-    try:
-        cache.set(_token_key(token), submission.pk, timeout=FORM_TOKEN_TTL)
-    except Exception:  # noqa: BLE001 - losing the guard risks a duplicate, never a complaint
-        logger.warning("cache unavailable; form token not remembered", exc_info=True)
+    # One upsert, not update_or_create's two savepoints, a SELECT and an INSERT (issue 11:
+    # the submit path's round trips); the caller holds the token's lock.
+    table = FormTokenUse._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (token, submission_id, created_at) VALUES (%s, %s, %s) "  # noqa: S608
+            "ON CONFLICT (token) DO UPDATE SET submission_id = EXCLUDED.submission_id, "
+            "created_at = EXCLUDED.created_at",
+            [token, submission.pk, submission.received_at],
+        )
 
 
 def web_submission_prior(*, token: str, submission: WebSubmission) -> WebSubmission | None:
@@ -161,11 +167,9 @@ def web_submission_prior(*, token: str, submission: WebSubmission) -> WebSubmiss
     same sender. A token someone else replays shows them nothing."""
     if not token:
         return None
-    try:
-        prior_id = cache.get(_token_key(token))
-    except Exception:  # noqa: BLE001 - no guard without the cache: treat as a first submission
-        logger.warning("cache unavailable; double-submit guard skipped", exc_info=True)
-        return None
+    prior_id = (
+        FormTokenUse.objects.filter(token=token).values_list("submission_id", flat=True).first()
+    )
     if prior_id is None or prior_id == submission.pk:
         return None
     return (
@@ -177,34 +181,8 @@ def web_submission_prior(*, token: str, submission: WebSubmission) -> WebSubmiss
 
 
 def _kept_files_store(submission: WebSubmission, uploads: Sequence[UploadedFile]) -> None:
-    """Keep the files of a submission a person will log by hand, beside its description."""
-    kept = []
-    for upload in uploads:
-        try:
-            upload.seek(0)
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
-            path = default_storage.save(
-                f"submissions/{submission.pk}/{secrets.token_hex(16)}", upload
-            )
-            kept.append(
-                {
-                    "name": _clean_text(upload.name or "")[:255],
-                    "size": upload.size,
-                    "claimed_type": upload.content_type,
-                    "path": path,
-                    "sha256": digest.hexdigest(),
-                }
-            )
-        except Exception:  # noqa: BLE001 - keep what we can; the words matter most
-            logger.exception(
-                "could not keep file %r of web submission %s", upload.name, submission.pk
-            )
-    if kept:
-        WebSubmission.objects.filter(pk=submission.pk).update(files=kept)
-        submission.files = kept
+    """Keep the files of a submission a person will log by hand, within the disk bounds."""
+    held_files_keep(submission, uploads, clean=_clean_text)
 
 
 def web_submission_hold(
@@ -213,7 +191,8 @@ def web_submission_hold(
     """Over a rate limit: keep it, files too, for a person to log within one working day."""
     _kept_files_store(submission, uploads)
     which = "this sender's address" if limit == "ip" else "this email address"
-    _settle(submission, state=State.HELD, note=f"Held: rate limit for {which} reached.")
+    note = f"Held: rate limit for {which} reached." + held_files_dropped_note(submission)
+    _settle(submission, state=State.HELD, note=note)
     _token_remember(token, submission)
 
 
@@ -227,7 +206,9 @@ def web_submission_fail(
     """Logging it went wrong: say what, keep the files, and leave it for a person."""
     _kept_files_store(submission, uploads)
     summary = "".join(traceback.format_exception(error, limit=-4))
-    _settle(submission, state=State.FAILED, note=summary[-4000:])
+    _settle(
+        submission, state=State.FAILED, note=summary[-3000:] + held_files_dropped_note(submission)
+    )
     _token_remember(token, submission)
 
 

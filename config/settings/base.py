@@ -25,21 +25,55 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
+    "csp",
     "escalation",
     "complaints",
     "notifications",
 ]
 
 MIDDLEWARE = [
+    "config.request_context.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.request_context.ControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees every authentication attempt the views make (sign-in, admin sign-in).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account,
+# or from one address, that account or address is refused for AXES_COOLOFF_TIME hours; an
+# admin unlocks early by deleting its row in *Axes → Access attempts*.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("REDRESS_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("REDRESS_LOGIN_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks: per account, per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# No inline script or style anywhere (templates/ keeps to it; tests/config/test_csp.py checks).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -170,6 +204,16 @@ CELERY_BEAT_SCHEDULE = {
     }
     for job, seconds in REDRESS_BEAT_SECONDS.items()
 }
+# Web submissions spooled to disk while the database was down (complaints.workflows.spool).
+CELERY_BEAT_SCHEDULE["web-submissions-spool-replay"] = {
+    "task": "complaints.tasks.spool_replay_task",
+    "schedule": env.float("REDRESS_BEAT_SPOOL_SECONDS", default=60.0),
+}
+# The rate limits' and double-submit guard's tables (complaints/guards.py) stay small.
+CELERY_BEAT_SCHEDULE["guards-prune"] = {
+    "task": "complaints.tasks.guards_prune_task",
+    "schedule": 3600.0,
+}
 if env("REDRESS_IMAP_URL", default=""):
     CELERY_BEAT_SCHEDULE["email-imap-poll"] = {
         "task": "complaints.tasks.email_imap_poll_task",
@@ -211,6 +255,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "complaints.api.schema.every_operation_documents_bad_input",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "IdentityQuestionEnum": "complaints.api.serializers.IDENTITY_CHOICES",
         "ContactMethodEnum": "complaints.models.ContactMethod",
@@ -259,9 +307,43 @@ else:
         }
     }
 
+# One JSON object per line with the request id (config/request_context.py) when
+# DJANGO_LOG_FORMAT=json (production's default); plain text otherwise.
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.request_context.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "config.request_context.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Customer actions on a follow page (add information, complain about the code…): per
+# complaint and per client address, in PostgreSQL like the form's limits.
+REDRESS_CUSTOMER_ACTION_LIMIT_PER_COMPLAINT = env(
+    "REDRESS_CUSTOMER_ACTION_LIMIT_PER_COMPLAINT", default="5/h"
+)
+REDRESS_CUSTOMER_ACTION_LIMIT_PER_IP = env("REDRESS_CUSTOMER_ACTION_LIMIT_PER_IP", default="20/h")
+REDRESS_NEW_LINK_LIMIT = env("REDRESS_NEW_LINK_LIMIT", default="10/h")
+# Password-reset emails per address asked for, and per client address.
+REDRESS_PASSWORD_RESET_LIMIT = env("REDRESS_PASSWORD_RESET_LIMIT", default="3/h")
+# The public form's write-ahead spool while PostgreSQL is unreachable (complaints/workflows/
+# spool.py): local disk, outside the web root and MEDIA_ROOT; replayed by beat every minute.
+REDRESS_SPOOL_DIR = env("REDRESS_SPOOL_DIR", default=str(BASE_DIR / "var" / "spool"))
+# What held or failed submissions may keep on disk (their text is always kept).
+REDRESS_HELD_FILES_PER_CLIENT_BYTES = env.int(
+    "REDRESS_HELD_FILES_PER_CLIENT_BYTES", default=10 * 1024 * 1024
+)
+REDRESS_HELD_FILES_TOTAL_BYTES = env.int(
+    "REDRESS_HELD_FILES_TOTAL_BYTES", default=1024 * 1024 * 1024
+)

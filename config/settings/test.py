@@ -25,6 +25,9 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REDRESS_SUBMIT_LIMIT_PER_IP = "10000/h"
 REDRESS_SUBMIT_LIMIT_PER_EMAIL = "10000/h"
+REDRESS_CUSTOMER_ACTION_LIMIT_PER_COMPLAINT = "10000/h"
+REDRESS_CUSTOMER_ACTION_LIMIT_PER_IP = "10000/h"
+REDRESS_PASSWORD_RESET_LIMIT = "10000/h"
 REDRESS_BASE_URL = "http://testserver"
 # The API's throttles stay out of the way of the suite; tests/complaints/api/test_throttles.py
 # sets small rates itself.
@@ -32,3 +35,6 @@ REST_FRAMEWORK = {  # noqa: F405
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"token": "100000/min", "anon": "100000/min"},
 }
+
+# Tests that spool set their own folder (the fault tests pass theirs to gunicorn).
+REDRESS_SPOOL_DIR = env("REDRESS_SPOOL_DIR", default="/tmp/redress-test-spool")

@@ -124,11 +124,23 @@ def page(browser: Browser) -> Iterator[Page]:
         viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="Europe/London"
     )
     context.set_default_timeout(TIMEOUT_MS)
+    if AXE_JS.exists():
+        # Injected by the browser itself on every page: the site's Content-Security-Policy
+        # (no inline script) rightly refuses a <script> tag added from outside.
+        context.add_init_script(path=str(AXE_JS))
     page = context.new_page()
+    csp_violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: csp_violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     try:
         yield page
     finally:
         context.close()
+    assert csp_violations == [], f"the page broke its Content-Security-Policy: {csp_violations}"
 
 
 @pytest.fixture
@@ -161,7 +173,8 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
             f"{AXE_JS} is missing: run `bash scripts/system-deps` (make test does).",
             pytrace=False,
         )
-    page.add_script_tag(path=str(AXE_JS))
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
     return page.evaluate(
         """async (tags) => {
             const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});

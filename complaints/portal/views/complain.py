@@ -27,6 +27,7 @@ from complaints.models import WebSubmission
 from complaints.portal.uploads import CappedUploadHandler
 from complaints.tokens import FOLLOW_MAX_AGE, follow_token_make
 from complaints.workflows.rate_limits import submission_rate_limited
+from complaints.workflows.spool import spool_write
 from complaints.workflows.submissions import (
     form_token_clean,
     form_token_new,
@@ -163,9 +164,13 @@ def complain(request: HttpRequest) -> HttpResponse:
         web_submission_unreadable(ip=_client_ip(request), now=now, reason=repr(exc))
         return _kept_page(request, "unreadable", status=413)
 
-    submission = web_submission_receive(
-        data=data, uploads=uploads, skipped=uploads_cap.skipped, ip=_client_ip(request), now=now
-    )
+    try:
+        submission = web_submission_receive(
+            data=data, uploads=uploads, skipped=uploads_cap.skipped, ip=_client_ip(request), now=now
+        )
+    except DatabaseError:  # PostgreSQL unreachable: keep it on local disk, replayed by beat
+        spool_write(data=data, uploads=uploads, ip=_client_ip(request), now=now)
+        return render(request, "complaints/form/spooled.html", status=202)
     token = form_token_clean(data.get(TOKEN_FIELD))
 
     if data.get(HONEYPOT_FIELD, "").strip():

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -46,7 +45,12 @@ from complaints.selectors.access import (
 from complaints.selectors.follow import STATUS_LABELS, FollowPage, follow_page, next_promise
 from complaints.tokens import FOLLOW_MAX_AGE, FollowLinkInvalid, follow_token_make
 from complaints.workflows.customer_actions import follow_link_send
-from complaints.workflows.rate_limits import client_key_make, rate_parse
+from complaints.workflows.rate_limits import (
+    client_key_make,
+    customer_action_rate_limited,
+    rate_limit_hit,
+)
+from config.request_context import after_response
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +200,13 @@ def _act(request: HttpRequest, complaint: Complaint, via: Via, name: str) -> Htt
             return refused(exc)
     if not form.is_valid():
         return _render(request, complaint, via, status=400, bound=form, bound_name=name)
+    if customer_action_rate_limited(
+        client_key=client_key_make(request.META.get("REMOTE_ADDR", "")),
+        complaint_id=complaint.pk,
+        now=timezone.now(),
+    ):
+        return _render(request, complaint, via, status=429, bound=form, bound_name=name,
+                       problem=ACTION_LIMITED)  # fmt: skip
     portal_user = request.user if via.portal else None
     try:
         result = action.service(
@@ -213,6 +224,12 @@ def _act(request: HttpRequest, complaint: Complaint, via: Via, name: str) -> Htt
     else:
         messages.success(request, action.done)
     return _private(HttpResponseSeeOther(via.page()))
+
+
+ACTION_LIMITED = (
+    "We have had a lot of requests about this complaint in the last hour, so we have not acted "
+    "on this one. Your text is kept below: please try again later, or phone us."
+)
 
 
 def _code_complaint_message(new: Complaint, via: Via) -> str:
@@ -310,26 +327,14 @@ NEW_LINK_SENT = "If the reference and email match a complaint, we have emailed a
 
 
 def _within_rate_limit(request: HttpRequest, now: datetime.datetime) -> bool:
-    """settings.REDRESS_NEW_LINK_LIMIT ("10/h", or "off") per client IP, a fixed window in the
-    shared cache. A cache that is down limits nobody: at worst we send an email we would have
-    sent anyway, to the address we hold."""
-    rate = rate_parse(getattr(settings, "REDRESS_NEW_LINK_LIMIT", "10/h"))
-    if rate is None:
-        return True
-    limit, period = rate
-    client = client_key_make(request.META.get("REMOTE_ADDR", ""))
-    key = f"new-link:ip:{client}:{period}:{int(now.timestamp()) // period}"
-    try:
-        cache.add(key, 0, timeout=period + 60)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=period + 60)
-            count = 1
-    except Exception:  # noqa: BLE001 - rate limiting must not take the page down
-        logger.warning("rate-limit cache unavailable; new-link request not limited", exc_info=True)
-        return True
-    return count <= limit
+    """settings.REDRESS_NEW_LINK_LIMIT ("10/h", or "off") per client IP, counted in PostgreSQL
+    (complaints.workflows.rate_limits) so it holds with Redis down."""
+    return not rate_limit_hit(
+        scope="new-link:ip",
+        subject=client_key_make(request.META.get("REMOTE_ADDR", "")),
+        spec=settings.REDRESS_NEW_LINK_LIMIT,
+        now=now,
+    )
 
 
 @never_cache
@@ -349,15 +354,21 @@ def new_link(request: HttpRequest) -> HttpResponse:
     # says as little as its words: one lookup and one signature every time.
     complaint = complaint_for_new_link(reference=reference, email=email)
     token = follow_token_make(complaint or Complaint(pk=0, reference=reference))
+    context = {"form": NewLinkForm(), "sent": NEW_LINK_SENT}
+    response = render(request, "complaints/new_link.html", context)
     if complaint is not None and allowed:
         # From settings, never the request's Host header: a forged Host must not put a
         # customer's valid token into a link to someone else's site.
         base = settings.REDRESS_BASE_URL.rstrip("/")
-        follow_link_send(
-            complaint=complaint,
-            follow_url=base + reverse("complaints:follow", args=[complaint.reference, token]),
-            new_link_url=base + reverse("complaints:new_link"),
-            now=now,
+        # After the answer is sent: writing the outbox row and the timeline event takes time
+        # only a match would spend, and the answer's timing must not tell.
+        after_response(
+            response,
+            lambda: follow_link_send(
+                complaint=complaint,
+                follow_url=base + reverse("complaints:follow", args=[complaint.reference, token]),
+                new_link_url=base + reverse("complaints:new_link"),
+                now=now,
+            ),
         )
-    context = {"form": NewLinkForm(), "sent": NEW_LINK_SENT}
-    return render(request, "complaints/new_link.html", context)
+    return response

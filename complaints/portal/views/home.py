@@ -1,9 +1,14 @@
-"""The home page, the health check, and where each person lands after signing in."""
+"""The home page, the health checks, and where each person lands after signing in."""
 
+import logging
+
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from kombu import Connection
 
 from complaints.permissions import is_staff_member
 from complaints.selectors.access import portal_customer
@@ -22,11 +27,44 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/home.html", {"code": code, "version": version})
 
 
+logger = logging.getLogger(__name__)
+
+
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for docker-compose: the process answers and the database does too."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: this process answers. It touches nothing else, so a database or broker outage
+    never gets healthy web processes restarted (that is /readyz's question)."""
     return JsonResponse({"status": "ok"})
+
+
+def _database_ready() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", said in the JSON
+        logger.warning("readyz: database unavailable: %s", exc)
+        return f"unavailable: {type(exc).__name__}"
+    return "ok"
+
+
+def _broker_ready() -> str:
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", said in the JSON
+        logger.warning("readyz: broker unavailable: %s", exc)
+        return f"unavailable: {type(exc).__name__}"
+    return "ok"
+
+
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database and the broker both answer (503 and which one, if not)."""
+    checks = {"database": _database_ready(), "broker": _broker_ready()}
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503
+    )
 
 
 def after_login(request: HttpRequest) -> HttpResponse:

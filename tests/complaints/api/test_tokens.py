@@ -85,7 +85,7 @@ def test_the_command_refuses_an_unknown_user(db):
 
 
 def test_an_admin_creates_a_token_in_the_admin_and_sees_it_once(client, admin_staff, password):
-    client.login(username="admin_staff", password=password)
+    client.force_login(admin_staff)
     response = client.post(
         "/admin/complaints/apitoken/add/", {"user": admin_staff.pk, "name": "Billing"}, follow=True
     )
@@ -98,7 +98,7 @@ def test_an_admin_creates_a_token_in_the_admin_and_sees_it_once(client, admin_st
 
 def test_an_admin_revokes_tokens_from_the_list(client, admin_staff, agent, password):
     token, _ = api_token_create(user=agent, name="CRM")
-    client.login(username="admin_staff", password=password)
+    client.force_login(admin_staff)
     client.post(
         "/admin/complaints/apitoken/",
         {"action": "revoke", "_selected_action": [token.pk]},

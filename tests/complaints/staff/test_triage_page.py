@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def signed_in_agent(client, agent, password):
-    client.login(username="agent", password=password)
+    client.force_login(agent)
     return client
 
 
@@ -55,6 +55,5 @@ def test_discarding_with_a_reason_closes_the_complaint(signed_in_agent):
 def test_customers_never_see_the_triage_queue(client, customer, password):
     from tests.factories import UserFactory
 
-    UserFactory(username="carys2")
-    client.login(username="carys2", password=password)
+    client.force_login(UserFactory(username="carys2"))
     assert client.get("/staff/triage/").status_code == 403

@@ -26,6 +26,7 @@ from complaints.workflows.intake import (
 )
 from escalation.calendar import LONDON
 from notifications.models import OutboxMessage
+from tests.factories import docx_bytes
 
 UTC = datetime.UTC
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
@@ -134,7 +135,7 @@ def test_unknown_question_is_refused():
         ("notes.txt", "Customer rang about £12.50".encode(), "text/plain"),
         (
             "reply.docx",
-            b"PK\x03\x04\x14\x00",
+            docx_bytes(),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
     ],

@@ -148,14 +148,14 @@ def test_rate_parse():
         rate_parse("ten an hour")
 
 
-def test_the_limit_is_reached_after_the_allowed_number(settings, now):
+def test_the_limit_is_reached_after_the_allowed_number(db, settings, now):
     settings.REDRESS_SUBMIT_LIMIT_PER_IP = "2/h"
     key = client_key_make("192.0.2.1")
     results = [submission_rate_limited(client_key=key, email="", now=now) for _ in range(3)]
     assert results == [None, None, "ip"]
 
 
-def test_the_limit_starts_again_in_the_next_window(settings, now):
+def test_the_limit_starts_again_in_the_next_window(db, settings, now):
     settings.REDRESS_SUBMIT_LIMIT_PER_IP = "1/h"
     key = client_key_make("192.0.2.1")
     assert submission_rate_limited(client_key=key, email="", now=now) is None
@@ -164,29 +164,31 @@ def test_the_limit_starts_again_in_the_next_window(settings, now):
     assert submission_rate_limited(client_key=key, email="", now=later) is None
 
 
-def test_the_email_limit_ignores_case_and_spaces(settings, now):
+def test_the_email_limit_ignores_case_and_spaces(db, settings, now):
     settings.REDRESS_SUBMIT_LIMIT_PER_EMAIL = "1/h"
     assert submission_rate_limited(client_key="a", email="carys@example.com", now=now) is None
     assert submission_rate_limited(client_key="b", email=" Carys@Example.COM ", now=now) == "email"
 
 
-def test_a_limit_of_off_never_limits(settings, now):
+def test_a_limit_of_off_never_limits(db, settings, now):
     settings.REDRESS_SUBMIT_LIMIT_PER_IP = "off"
     settings.REDRESS_SUBMIT_LIMIT_PER_EMAIL = "off"
     for _ in range(50):
         assert submission_rate_limited(client_key="a", email="a@example.com", now=now) is None
 
 
-def test_a_cache_that_is_down_limits_nobody(settings, now, monkeypatch):
+def test_the_limits_still_hold_when_the_cache_is_down(db, settings, now, monkeypatch):
+    # Given Redis (the cache) is unreachable
     settings.REDRESS_SUBMIT_LIMIT_PER_IP = "1/h"
 
     def down(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(cache, "add", down)
-    monkeypatch.setattr(cache, "incr", down)
-    for _ in range(3):
-        assert submission_rate_limited(client_key="a", email="", now=now) is None
+    for method in ("add", "incr", "get", "set"):
+        monkeypatch.setattr(cache, method, down)
+    # When the same client submits twice, then the second is over the limit (counted in PostgreSQL)
+    results = [submission_rate_limited(client_key="a", email="", now=now) for _ in range(2)]
+    assert results == [None, "ip"]
 
 
 # -- keeping the submission ---------------------------------------------------------------------
