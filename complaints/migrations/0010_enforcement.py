@@ -61,40 +61,6 @@ def triggers_backward(apps, schema_editor):
         schema_editor.execute(TRIGGERS_BACK, params=None)
 
 
-def enforcement_backfill(apps, schema_editor):
-    """Open complaints logged before this migration get their next reminder and breach."""
-    from complaints.staff_clocks import ENFORCEMENT_FIELDS, enforcement_due, enforcement_write
-    from escalation.selectors import _code_rules_build
-
-    Complaint = apps.get_model("complaints", "Complaint")
-    CodeVersion = apps.get_model("escalation", "CodeVersion")
-    open_statuses = [
-        "new", "acknowledged", "investigating", "awaiting_customer", "escalated", "final_response"
-    ]  # fmt: skip
-    # This reads the live clock registry and rules, which later migrations may extend: on a
-    # database with no open complaint (every fresh install) there is nothing to backfill, so
-    # it never touches a column that does not exist yet.
-    if not Complaint.objects.filter(status__in=open_statuses).exists():
-        return
-    rules = {v.pk: _code_rules_build(v) for v in CodeVersion.objects.all()}
-    fields = [f for f in ENFORCEMENT_FIELDS if f != "pk"]
-    last = 0
-    while True:
-        rows = list(
-            Complaint.objects.filter(pk__gt=last, status__in=open_statuses)
-            .order_by("pk")
-            .values("pk", *fields)[:2000]
-        )
-        if not rows:
-            return
-        last = rows[-1]["pk"]
-        updates = []
-        for r in rows:
-            reminder, breach = enforcement_due(r, rules[r["code_version_id"]])
-            updates.append((r["pk"], reminder, breach, r["enforced"], r["enforced"]))
-        enforcement_write(updates)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("complaints", "0009_adr_letters"),
@@ -292,5 +258,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(triggers_forward, triggers_backward),
-        migrations.RunPython(enforcement_backfill, migrations.RunPython.noop),
     ]

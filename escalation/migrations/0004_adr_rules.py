@@ -110,8 +110,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(settings_from_policy, migrations.RunPython.noop),
-        migrations.RemoveField(
-            model_name="codeversion",
-            name="adr_letter_policy",
-        ),
     ]

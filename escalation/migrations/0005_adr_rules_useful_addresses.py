@@ -18,6 +18,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Here, not at the end of 0004: PostgreSQL refuses to ALTER a table in the transaction
+        # that just updated its rows (0004's data step) while their FK checks are pending.
+        migrations.RemoveField(
+            model_name="codeversion",
+            name="adr_letter_policy",
+        ),
         migrations.AddField(
             model_name="codeversion",
             name="useful_addresses",
