@@ -19,12 +19,12 @@ from django.utils.html import format_html
 
 from complaints.admin_accounts import AuditedAdminMixin
 from complaints.timeline import audit_record
-from complaints.workflows.simulator import SimulationError, complaint_simulate, happened_words
+from complaints.workflows.simulator import SimulationError, happened_words
 from escalation.choices import CLOCK_NAMES
 from escalation.conformance import code_version_shortfalls
 from escalation.forms import IsoInstantField, SimulateForm, WhatIfForm
 from escalation.models import ChannelWindow, ClosureDay, CodeOfPractice, CodeVersion, EscalationTier
-from escalation.roles import ADMIN, MANAGER, staff_roles
+from escalation.roles import simulator_allowed
 from escalation.services import (
     code_make_current,
     code_version_draft,
@@ -325,19 +325,14 @@ class CodeVersionAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
         Managers and admins, as /api/v1/simulate/: it runs a draft's rules on a made-up case.
         """
-        if not {MANAGER, ADMIN} & set(staff_roles(request.user)) and not request.user.is_superuser:
+        if not simulator_allowed(request.user):
             raise PermissionDenied("The simulator is for managers and admins.")
         initial = {"version": request.GET.get("version"), "nation": "ENG", "category": "other"}
         form = SimulateForm(request.GET if "received" in request.GET else None, initial=initial)
         result = None
         if form.is_bound and form.is_valid():
-            data = form.cleaned_data
             try:
-                result = complaint_simulate(
-                    version=data["version"], channel=data["channel"], received=data["received"],
-                    until=data["until"], first_made=data["first_made"], nation=data["nation"],
-                    category=data["category"], employees=data["employees"], events=data["events"],
-                )  # fmt: skip
+                result = form.simulate()
             except SimulationError as exc:
                 form.add_error(None, str(exc))
             else:

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.dateparse import parse_datetime
 
-from complaints.workflows.simulator import EVENT_KINDS, ScriptedEvent
+from complaints.workflows.simulator import EVENT_KINDS, ScriptedEvent, complaint_simulate
 from escalation.calendar import local_date
 from escalation.choices import CLOCK_NAMES, Category, Channel, LetterReason, Nation
 from escalation.clocks import ClockInputs, Clocks, compute_clocks
@@ -184,3 +184,12 @@ class SimulateForm(forms.Form):
         if problems:
             raise forms.ValidationError(problems)
         return found
+
+    def simulate(self) -> dict[str, Any]:
+        """Run the valid form's simulation (SimulationError on input the rules refuse)."""
+        data = self.cleaned_data
+        return complaint_simulate(
+            version=data["version"], channel=data["channel"], received=data["received"],
+            until=data["until"], first_made=data["first_made"], nation=data["nation"],
+            category=data["category"], employees=data["employees"], events=data["events"],
+        )  # fmt: skip

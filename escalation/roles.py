@@ -85,3 +85,9 @@ def roles_grant_permissions(**kwargs: Any) -> None:
                 content_type__app_label=app_label, codename__in=codenames
             )
         group.permissions.add(*wanted)
+
+
+def simulator_allowed(user: Any) -> bool:
+    """Managers and admins (superusers hold every role) may run the simulator: the admin page
+    and /api/v1/simulate/ ask this one question."""
+    return bool({MANAGER, ADMIN} & staff_roles(user))

@@ -16,10 +16,10 @@ from complaints.alerts import staff_alert_mark_read
 from complaints.api.views.common import ApiCursorPagination, errors
 from complaints.models import StaffAlert
 from complaints.selectors.alerts import staff_alerts_for
-from complaints.workflows.simulator import EVENT_KINDS, SimulationError, complaint_simulate
+from complaints.workflows.simulator import EVENT_KINDS, SimulationError
 from escalation.choices import Category, Channel, Nation
 from escalation.forms import SimulateForm
-from escalation.roles import ADMIN, MANAGER, staff_roles
+from escalation.roles import simulator_allowed, staff_roles
 
 
 def _staff_only(request: Request) -> None:
@@ -133,7 +133,7 @@ class SimulateView(GenericAPIView):
         responses={200: dict, **errors(400, 401, 403, 429)},
     )
     def post(self, request: Request) -> Response:
-        if not {MANAGER, ADMIN} & set(staff_roles(request.user)):
+        if not simulator_allowed(request.user):
             raise PermissionDenied("The simulator is for managers and admins.")
         given = SimulateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -143,15 +143,8 @@ class SimulateView(GenericAPIView):
         form = SimulateForm(data={k: "" if v is None else v for k, v in data.items()})
         if not form.is_valid():
             raise ValidationError({k: list(v) for k, v in form.errors.items()})
-        cleaned = form.cleaned_data
         try:
-            result = complaint_simulate(
-                version=cleaned["version"], channel=cleaned["channel"],
-                received=cleaned["received"], until=cleaned["until"],
-                first_made=cleaned["first_made"], nation=cleaned["nation"],
-                category=cleaned["category"], employees=cleaned["employees"],
-                events=cleaned["events"],
-            )  # fmt: skip
+            result = form.simulate()
         except SimulationError as exc:
             raise ValidationError(str(exc)) from exc
         return Response(result)
