@@ -7,7 +7,6 @@ queries however long the timeline is (see tests/complaints/staff/test_complaint_
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,9 +42,6 @@ from complaints.staff.forms.actions import ACTION_FORMS, ActionForm
 from complaints.workflows.action_services import ACTION_SERVICES
 from complaints.workflows.transition import EditConflict
 from escalation.models import EscalationTier
-
-# One map with the API (complaints.workflows.action_services).
-SERVICES: dict[Action, Callable[..., Complaint]] = ACTION_SERVICES
 
 DONE = {
     Action.ACKNOWLEDGE: "Complaint acknowledged.",
@@ -254,7 +250,7 @@ def complaint_act(request: HttpRequest, reference: str, action: str) -> HttpResp
     if not form.is_valid():
         return _render_page(request, reference, status=400, bound=form, bound_action=chosen)
     try:
-        SERVICES[chosen](
+        ACTION_SERVICES[chosen](  # one map with the API
             complaint_id=current.pk,
             by=request.user,
             now=timezone.now(),
