@@ -137,7 +137,7 @@ def _settle(
 
 def web_submission_note(submission: WebSubmission, note: str) -> None:
     """Leave a received submission received, saying why nothing was made of it."""
-    _settle(submission, note=note[:2000])
+    _settle(submission, note=_clean_text(note)[:2000])
 
 
 def web_submission_spam(submission: WebSubmission) -> None:
