@@ -654,9 +654,7 @@ def test_sending_a_failed_form_again_does_not_log_it_twice(client, at_now, monke
     assert WebSubmission.objects.filter(state=WebSubmission.State.FAILED).count() == 1
 
 
-def test_an_invalid_choice_with_a_nul_in_a_multipart_post_is_shown_again_not_a_500(
-    client, at_now
-):
+def test_an_invalid_choice_with_a_nul_in_a_multipart_post_is_shown_again_not_a_500(client, at_now):
     # The error message quotes the bad value; the submission's note keeps it without the NUL.
     response = client.post(URL, answers(preferred_contact="\x82\x00a"))
 
