@@ -210,7 +210,12 @@ def compute_clocks(rules: CodeRules, inputs: ClockInputs) -> Clocks:
         )
 
     customer_request_by = None
-    if inputs.customer_request_at is not None:
+    # A request that itself started the ADR letter clock (soVision: "ask us to provide you with
+    # a 'deadlock' letter") is answered by that clock, not by a second one at the same instant.
+    answered_by_letter_clock = (
+        adr_letter_due_by is not None and inputs.customer_request_at == inputs.adr_letter_asked
+    )
+    if inputs.customer_request_at is not None and not answered_by_letter_clock:
         web = rules.channels.get("web", ChannelRule()).respond_working_days
         days = web if web is not None else CUSTOMER_REQUEST_WORKING_DAYS
         customer_request_by = calendar.due_after_working_days(inputs.customer_request_at, days)

@@ -34,6 +34,29 @@ def test_a_code_without_a_web_window_gives_five_working_days():
     assert clocks.customer_request_by == datetime.datetime(2026, 11, 9, 17, tzinfo=LONDON)
 
 
+def test_a_deadlock_request_that_started_the_letter_clock_has_no_second_clock():
+    asked = datetime.datetime(2026, 11, 2, 10, tzinfo=LONDON)
+    letter_rules = CodeRules(
+        office_hours=HOURS, channels={}, adr_period_weeks=8, adr_letter_due_working_days=2
+    )
+    clocks = compute_clocks(letter_rules, inputs(customer_request_at=asked, adr_letter_asked=asked))
+    assert clocks.adr_letter_due_by == datetime.datetime(2026, 11, 4, 17, tzinfo=LONDON)
+    assert clocks.customer_request_by is None
+    assert "customer_request_by" not in clocks.reasons
+
+
+def test_a_request_other_than_the_letter_keeps_its_own_clock_beside_the_letter_clock():
+    letter_asked = datetime.datetime(2026, 11, 2, 10, tzinfo=LONDON)
+    asked = datetime.datetime(2026, 11, 3, 10, tzinfo=LONDON)
+    letter_rules = CodeRules(
+        office_hours=HOURS, channels={}, adr_period_weeks=8, adr_letter_due_working_days=2
+    )
+    clocks = compute_clocks(
+        letter_rules, inputs(customer_request_at=asked, adr_letter_asked=letter_asked)
+    )
+    assert clocks.customer_request_by == datetime.datetime(2026, 11, 10, 17, tzinfo=LONDON)
+
+
 def test_no_request_no_clock():
     assert compute_clocks(rules(2), inputs()).customer_request_by is None
 

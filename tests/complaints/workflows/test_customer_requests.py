@@ -32,22 +32,23 @@ def complaint(customer, now):
     return ComplaintFactory(customer=customer, now=now)
 
 
-def test_asking_for_a_deadlock_letter_starts_the_request_clock(complaint):
+def test_asking_for_a_deadlock_letter_is_clocked_by_the_letter_clock_alone(complaint):
     done = customer_request_deadlock(complaint_id=complaint.pk, now=london(11, 3, 9))
     assert (done.customer_request, done.customer_request_pending) == ("deadlock", True)
-    # soVision web window: 2 working days after Tue 3 Nov 09:00 -> Thu 5 Nov 17:00.
-    assert done.customer_request_by == london(11, 5, 17)
+    # soVision: the manager's ADR-letter clock, 2 working days after Tue 3 Nov 09:00 -> Thu 5
+    # Nov 17:00, answers the request; no second request clock at the same instant.
+    assert done.adr_letter_due_by == london(11, 5, 17)
+    assert done.customer_request_by is None
 
 
 def test_the_request_is_next_due_once_the_other_clocks_are_met(complaint, agent):
     actions.complaint_propose_resolution(complaint_id=complaint.pk, by=agent, now=london(11, 2, 11),
                                          expected_version=None, body="£10 credit")  # fmt: skip
     done = customer_request_deadlock(complaint_id=complaint.pk, now=london(11, 3, 9))
-    # Under soVision a deadlock request also starts the manager's ADR-letter clock (issue 10),
-    # due at the same instant; either way the request is what is next due.
+    # Under soVision a deadlock request starts the manager's ADR-letter clock (issue 10): that
+    # clock is the request's, and what is next due.
     assert done.next_due_at == london(11, 5, 17)
-    assert done.next_due_clock in {"customer_request_by", "adr_letter_due_by"}
-    assert done.customer_request_by == london(11, 5, 17)
+    assert done.next_due_clock == "adr_letter_due_by"
 
 
 def test_an_agent_acting_does_not_answer_the_request(complaint, agent):
