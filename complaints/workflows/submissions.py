@@ -39,6 +39,8 @@ from complaints.workflows.rate_limits import client_key_make
 from complaints.workflows.web_complaint import PublicComplaint
 from complaints.workflows.web_form import TOKEN_FIELD, PublicComplaintForm
 from escalation.choices import Channel
+from escalation.models import CodeVersion
+from escalation.selectors import RULES_GENERATION_SQL, code_version_in_force_at_generation
 
 logger = logging.getLogger(__name__)
 
@@ -111,17 +113,19 @@ def web_submission_receive(
         files=upload_descriptions(uploads) + [dict(s) for s in skipped],
     )
     token = form_token_clean(str(payload.get(TOKEN_FIELD, "")))
-    submission.token_prior_id = _write_ahead(submission, token=token)
+    _write_ahead(submission, token=token)
     return submission
 
 
-def _write_ahead(submission: WebSubmission, *, token: str) -> int | None:
+def _write_ahead(submission: WebSubmission, *, token: str) -> None:
     """INSERT the submission and, in the same statement, read which submission its form token
-    already became (complaints.guards.FormTokenUse), if any.
+    already became (complaints.guards.FormTokenUse), if any, and the codes' generation.
 
     One statement in autocommit mode (the view is non_atomic_requests): committed on its own,
-    as BEGIN + INSERT + COMMIT was, in one round trip instead of three, and the double-submit
-    guard's early look-up in the same trip instead of one of its own (issue 11).
+    as BEGIN + INSERT + COMMIT was, in one round trip instead of three, with the double-submit
+    guard's early look-up and the generation that tells whether this process's copy of the
+    version in force is current (escalation.selectors) in the same trip (issue 11). They are
+    left on the submission as `token_prior_id` and `rules_generation`.
     """
     fields = [f for f in WebSubmission._meta.concrete_fields if not f.primary_key]
     params = [f.get_db_prep_save(f.pre_save(submission, add=True), connection) for f in fields]
@@ -132,13 +136,15 @@ def _write_ahead(submission: WebSubmission, *, token: str) -> int | None:
         cursor.execute(
             f"WITH kept AS (INSERT INTO {table} ({columns}) "  # noqa: S608
             f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id) "
-            f"SELECT kept.id, (SELECT submission_id FROM {tokens} WHERE token = %s) FROM kept",
+            f"SELECT kept.id, (SELECT submission_id FROM {tokens} WHERE token = %s), "
+            f"{RULES_GENERATION_SQL} FROM kept",
             [*params, token],
         )
-        submission.pk, prior_id = cursor.fetchone()
+        submission.pk, prior_id, generation = cursor.fetchone()
     submission._state.adding = False
     submission._state.db = connection.alias
-    return prior_id if token else None
+    submission.token_prior_id = prior_id if token else None
+    submission.rules_generation = generation
 
 
 def web_submission_unreadable(*, ip: str, now: datetime.datetime, reason: str) -> WebSubmission:
@@ -279,6 +285,7 @@ def _web_complaint_log(
     received_at: datetime.datetime,
     now: datetime.datetime,
     by: AbstractBaseUser | None,
+    code_version: CodeVersion | None = None,
 ) -> Complaint:
     """The step both paths share: a new customer, the complaint (acknowledged by email) with
     clocks from when the customer sent it, and the files they sent with it.
@@ -301,6 +308,7 @@ def _web_complaint_log(
             now=now,
             by=by,
             acknowledge=True,
+            code_version=code_version,
         )
     if uploads:
         event = timeline_record(
@@ -334,8 +342,18 @@ def web_submission_process(
         if prior is not None and prior.complaint is not None:
             web_submission_note(submission, f"Sent twice: already logged as submission {prior.pk}.")
             return prior.complaint
+        # The version in force when it was sent, from this process's copy if the codes have
+        # not changed since the write-ahead read their generation.
+        version = code_version_in_force_at_generation(
+            at=now, generation=getattr(submission, "rules_generation", None)
+        )
         logged = _web_complaint_log(
-            answers=complaint, uploads=uploads, received_at=now, now=now, by=None
+            answers=complaint,
+            uploads=uploads,
+            received_at=now,
+            now=now,
+            by=None,
+            code_version=version,
         )
         if not _settle(submission, state=State.ACCEPTED, complaint=logged, note=""):
             raise RuntimeError(f"web submission {submission.pk} was settled by someone else")
