@@ -131,6 +131,7 @@ def submit(args: argparse.Namespace) -> list[Figure]:
         seconds=args.submit_seconds,
         warmup=args.submit_warmup,
         follow=args.submit_follow,
+        redis_url=args.submit_redis,
         say=lambda line: print(line, flush=True),
     )
 
@@ -245,6 +246,12 @@ def main(argv: list[str] | None = None) -> int:
         "--submit-follow",
         action="store_true",
         help="Customers also fetch the thanks page the 303 points to.",
+    )
+    group.add_argument(
+        "--submit-redis",
+        default="redis://127.0.0.1:6379/15",
+        help="The server's broker and cache, flushed before and after: a database of the "
+        "bench's own, never 0 (redis://127.0.0.1:6379/15).",
     )
     group = parser.add_argument_group("enforce", "The beat jobs (bench/enforce.py).")
     group.add_argument(

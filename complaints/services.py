@@ -207,7 +207,8 @@ def complaint_create(
     """Log a complaint under the code version in force when it was first made, with its clocks.
 
     `code_version` names another version instead (the demo logs complaints under every shipped
-    code; the simulator tries a draft).
+    code; the simulator tries a draft), or the one in force that the caller already holds (the
+    public form's, from its process's copy).
     """
     received_at = received_at or now
     first_made_at = first_made_at or received_at

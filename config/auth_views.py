@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from complaints.workflows.rate_limits import client_key_make, rate_limit_hit, subject_key_make
+from complaints.workflows.rate_limits import client_key_make, rate_limits_hit, subject_key_make
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -22,16 +22,14 @@ class PasswordResetView(auth_views.PasswordResetView):
         now = timezone.now()
         spec = settings.REDRESS_PASSWORD_RESET_LIMIT
         email = form.cleaned_data["email"]
-        over_email = rate_limit_hit(
-            scope="reset:email", subject=subject_key_make(email), spec=spec, now=now
-        )
-        over_ip = rate_limit_hit(
-            scope="reset:ip",
-            subject=client_key_make(self.request.META.get("REMOTE_ADDR", "")),
-            spec=spec,
+        over = rate_limits_hit(
+            [
+                ("reset:email", subject_key_make(email), spec),
+                ("reset:ip", client_key_make(self.request.META.get("REMOTE_ADDR", "")), spec),
+            ],
             now=now,
         )
-        if over_email or over_ip:
+        if any(over):
             # The same answer whether or not the address has an account: it reveals nothing.
             return render(self.request, "registration/password_reset_limited.html", status=429)
         return super().form_valid(form)

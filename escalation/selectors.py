@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 
 from escalation.calendar import OfficeHours
 from escalation.clocks import ChannelRule, CodeRules
@@ -48,6 +50,53 @@ def code_version_in_force(
     return version
 
 
+# -- the provider's versions, kept per process --------------------------------------------------
+# Which version governs is read on every complaint logged. A version can be published, or
+# another code made current, at any moment by any process, so the copy each process keeps is
+# stamped with the generation of the codes it was read at: a trigger bumps that number in the
+# same transaction as any change to a code or a version (migration 0008_rules_generation), so
+# a caller holding a generation read after the change never gets the copy from before it.
+# Callers read the generation inside a statement they send anyway (RULES_GENERATION_SQL).
+RULES_GENERATION_SQL = "(SELECT generation FROM escalation_rulesgeneration WHERE id = 1)"
+_CURRENT_VERSIONS: dict[str, tuple[int, list[CodeVersion]]] = {}
+
+
+def rules_generation() -> int | None:
+    """The codes' generation now (one small statement), for callers with nothing to fold it in."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {RULES_GENERATION_SQL}")  # noqa: S608 - a constant
+        (generation,) = cursor.fetchone()
+    return generation
+
+
+def code_version_in_force_at_generation(
+    *, at: datetime.datetime, generation: int | None
+) -> CodeVersion:
+    """`code_version_in_force(at=at)` for the provider's code, without a query when this
+    process read the provider's published versions at `generation` (None: always query).
+
+    The version is a copy: callers may hang things on it without touching the process's."""
+    if generation is None:
+        return code_version_in_force(at=at)
+    cached = _CURRENT_VERSIONS.get(connection.alias)
+    if cached is None or cached[0] != generation:
+        versions = list(
+            CodeVersion.objects.select_related("code")
+            .filter(status=CodeVersion.Status.PUBLISHED, code__is_current=True)
+            .order_by("effective_from", "pk")
+        )
+        if not versions:
+            return code_version_in_force(at=at)  # says why there is none
+        cached = _CURRENT_VERSIONS[connection.alias] = (generation, versions)
+    versions = cached[1]
+    # As code_version_in_force: the latest in force at `at`, else the earliest.
+    chosen = versions[0]
+    for version in versions:
+        if version.effective_from <= at:
+            chosen = version
+    return copy.copy(chosen)
+
+
 # Published versions never change (drafts are copied, never edited once published), so their
 # rules are built once per process: three queries saved on every complaint logged.
 _PUBLISHED_RULES: dict[int, CodeRules] = {}
@@ -66,6 +115,7 @@ def code_rules(version: CodeVersion) -> CodeRules:
 def code_rules_cache_clear() -> None:
     """For tests that rewrite a published version's rows directly (nothing else may)."""
     _PUBLISHED_RULES.clear()
+    _CURRENT_VERSIONS.clear()
 
 
 def _code_rules_build(version: CodeVersion) -> CodeRules:

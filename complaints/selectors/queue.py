@@ -19,7 +19,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 
 from complaints.models import OPEN_STATUSES, Complaint, StaffProfile, Status
-from complaints.selectors.customers import MIN_NAME_SEARCH, customers_matching
+from complaints.selectors.customers import (
+    MIN_NAME_SEARCH,
+    customer_ids_matching,
+    customers_matching,
+)
 from escalation.calendar import LONDON, local_date
 from escalation.choices import Category, Channel, Nation
 from escalation.roles import staff_roles
@@ -308,7 +312,8 @@ def _search(
 
     The customer leg is planned from the customers actually found, not from an estimate (the
     planner cannot tell a surname shared by 1,600 customers from one shared by 16): up to
-    CUSTOMER_IDS_MAX matching customers are fetched first and their complaints looked up by id
+    CUSTOMER_IDS_MAX matching customers' ids are fetched first (from the names' words, without
+    reading the customers: `customer_ids_matching`) and their complaints looked up by id
     (a hashed array probe while walking the queue's index, or the customer index, whichever
     PostgreSQL prices lower with the real list in hand). More than that means the name is
     common, so walking the queue's index in order fills the page after a few thousand rows:
@@ -319,10 +324,10 @@ def _search(
     if reference is not None:
         return complaints.filter(reference=reference), ""
     text_search = len(q) >= MIN_TEXT_SEARCH
-    people = customers_matching(q).order_by().values_list("pk", flat=True)
-    ids = list(people[: CUSTOMER_IDS_MAX + 1])
+    ids = customer_ids_matching(q, limit=CUSTOMER_IDS_MAX + 1)
     legs = []
     if len(ids) > CUSTOMER_IDS_MAX:
+        people = customers_matching(q).order_by().values_list("pk", flat=True)
         legs.append(complaints.filter(customer_id__in=people))
     elif ids:
         legs.append(complaints.filter(_AnyOf("customer_id", ids)))

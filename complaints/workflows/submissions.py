@@ -15,7 +15,6 @@ Every state change is a compare-and-set from `received`, so a submission is sett
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 import re
 import secrets
@@ -38,8 +37,10 @@ from complaints.workflows.held_files import held_files_dropped_note, held_files_
 from complaints.workflows.intake import attachments_store
 from complaints.workflows.rate_limits import client_key_make
 from complaints.workflows.web_complaint import PublicComplaint
-from complaints.workflows.web_form import PublicComplaintForm
+from complaints.workflows.web_form import TOKEN_FIELD, PublicComplaintForm
 from escalation.choices import Channel
+from escalation.models import CodeVersion
+from escalation.selectors import RULES_GENERATION_SQL, code_version_in_force_at_generation
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ _MULTI_VALUED = frozenset({"vulnerability_flags"})
 # How long a form token remembers what became of its submission (double clicks, reloads).
 FORM_TOKEN_TTL = 60 * 60 * 24
 _FORM_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+# A submission made here carries which submission its token became; one from elsewhere does not.
+_UNREAD = object()
 
 
 # -- who is asking ------------------------------------------------------------------------------
@@ -101,9 +104,7 @@ def web_submission_receive(
         values = [_clean_text(str(v)) for v in values]
         payload[_clean_text(key)] = values if key in _MULTI_VALUED else values[-1]
     email = str(payload.get("email", "")).strip()[:254]
-    # One INSERT in autocommit mode (the view is non_atomic_requests): committed on its own,
-    # as BEGIN + INSERT + COMMIT was, in one round trip instead of three (issue 11).
-    return WebSubmission.objects.create(
+    submission = WebSubmission(
         received_at=now,
         state=State.RECEIVED,
         email=email,
@@ -111,6 +112,39 @@ def web_submission_receive(
         payload=payload,
         files=upload_descriptions(uploads) + [dict(s) for s in skipped],
     )
+    token = form_token_clean(str(payload.get(TOKEN_FIELD, "")))
+    _write_ahead(submission, token=token)
+    return submission
+
+
+def _write_ahead(submission: WebSubmission, *, token: str) -> None:
+    """INSERT the submission and, in the same statement, read which submission its form token
+    already became (complaints.guards.FormTokenUse), if any, and the codes' generation.
+
+    One statement in autocommit mode (the view is non_atomic_requests): committed on its own,
+    as BEGIN + INSERT + COMMIT was, in one round trip instead of three, with the double-submit
+    guard's early look-up and the generation that tells whether this process's copy of the
+    version in force is current (escalation.selectors) in the same trip (issue 11). They are
+    left on the submission as `token_prior_id` and `rules_generation`.
+    """
+    fields = [f for f in WebSubmission._meta.concrete_fields if not f.primary_key]
+    params = [f.get_db_prep_save(f.pre_save(submission, add=True), connection) for f in fields]
+    table = WebSubmission._meta.db_table
+    tokens = FormTokenUse._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH kept AS (INSERT INTO {table} ({columns}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id) "
+            f"SELECT kept.id, (SELECT submission_id FROM {tokens} WHERE token = %s), "
+            f"{RULES_GENERATION_SQL} FROM kept",
+            [*params, token],
+        )
+        submission.pk, prior_id, generation = cursor.fetchone()
+    submission._state.adding = False
+    submission._state.db = connection.alias
+    submission.token_prior_id = prior_id if token else None
+    submission.rules_generation = generation
 
 
 def web_submission_unreadable(*, ip: str, now: datetime.datetime, reason: str) -> WebSubmission:
@@ -164,12 +198,21 @@ def _token_remember(token: str, submission: WebSubmission) -> None:
 
 def web_submission_prior(*, token: str, submission: WebSubmission) -> WebSubmission | None:
     """The settled submission an earlier POST of the same form became, if any: same token,
-    same sender. A token someone else replays shows them nothing."""
+    same sender. A token someone else replays shows them nothing.
+
+    Which submission the token became was read with the write-ahead (`token_prior_id`); only
+    a form sent again costs a query."""
     if not token:
         return None
-    prior_id = (
-        FormTokenUse.objects.filter(token=token).values_list("submission_id", flat=True).first()
-    )
+    prior_id = getattr(submission, "token_prior_id", _UNREAD)
+    if prior_id is _UNREAD:
+        prior_id = (
+            FormTokenUse.objects.filter(token=token).values_list("submission_id", flat=True).first()
+        )
+    return _prior_settled(prior_id, submission)
+
+
+def _prior_settled(prior_id: int | None, submission: WebSubmission) -> WebSubmission | None:
     if prior_id is None or prior_id == submission.pk:
         return None
     return (
@@ -212,13 +255,27 @@ def web_submission_fail(
     _token_remember(token, submission)
 
 
-def _token_lock(token: str) -> None:
-    """Serialise two POSTs of one form (a double click) until the first has committed."""
-    if not token or connection.vendor != "postgresql":
-        return  # SQLite (make run) already runs one writing transaction at a time
-    key = int.from_bytes(hashlib.sha256(token.encode()).digest()[:8], "big", signed=True)
+def _token_claim(token: str, submission: WebSubmission) -> int | None:
+    """Claim the form token for `submission`, first thing in its transaction; the id of the
+    submission that held it before, or None if the token is new.
+
+    The upsert serialises two POSTs of one form (a double click): the second waits on the
+    first's uncommitted row until it commits (then it sees the first's submission, and holds
+    the row's lock) or rolls back (then the token is its own). One statement instead of an
+    advisory lock, a look-up and an upsert at the end (issue 11).
+    """
+    if not token:
+        return None
+    table = FormTokenUse._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        cursor.execute(
+            f"INSERT INTO {table} AS used (token, submission_id, created_at) "  # noqa: S608
+            "VALUES (%s, %s, %s) ON CONFLICT (token) DO UPDATE SET token = used.token "
+            "RETURNING submission_id",
+            [token, submission.pk, submission.received_at],
+        )
+        (holder,) = cursor.fetchone()
+    return None if holder == submission.pk else holder
 
 
 def _web_complaint_log(
@@ -228,6 +285,7 @@ def _web_complaint_log(
     received_at: datetime.datetime,
     now: datetime.datetime,
     by: AbstractBaseUser | None,
+    code_version: CodeVersion | None = None,
 ) -> Complaint:
     """The step both paths share: a new customer, the complaint (acknowledged by email) with
     clocks from when the customer sent it, and the files they sent with it.
@@ -250,6 +308,7 @@ def _web_complaint_log(
             now=now,
             by=by,
             acknowledge=True,
+            code_version=code_version,
         )
     if uploads:
         event = timeline_record(
@@ -278,19 +337,31 @@ def web_submission_process(
     this one) it is that complaint.
     """
     with transaction.atomic():
-        _token_lock(token)
-        prior = web_submission_prior(token=token, submission=submission)
+        holder = _token_claim(token, submission)
+        prior = _prior_settled(holder, submission)
         if prior is not None and prior.complaint is not None:
             web_submission_note(submission, f"Sent twice: already logged as submission {prior.pk}.")
             return prior.complaint
+        # The version in force when it was sent, from this process's copy if the codes have
+        # not changed since the write-ahead read their generation.
+        version = code_version_in_force_at_generation(
+            at=now, generation=getattr(submission, "rules_generation", None)
+        )
         logged = _web_complaint_log(
-            answers=complaint, uploads=uploads, received_at=now, now=now, by=None
+            answers=complaint,
+            uploads=uploads,
+            received_at=now,
+            now=now,
+            by=None,
+            code_version=version,
         )
         if not _settle(submission, state=State.ACCEPTED, complaint=logged, note=""):
             raise RuntimeError(f"web submission {submission.pk} was settled by someone else")
-        # Inside the transaction and the lock: the next POST of this form, waiting on the
-        # lock, finds it; if this transaction rolls back it finds a submission never accepted.
-        _token_remember(token, submission)
+        if holder is not None:
+            # The token was an earlier submission's (held, failed, or another sender's): it is
+            # this one's now. Inside the transaction and the row's lock, as the claim is: the
+            # next POST of this form, waiting on it, finds this one; a rollback undoes both.
+            _token_remember(token, submission)
     return logged
 
 

@@ -48,7 +48,11 @@ from complaints.workflows.web_form import (
 )
 from escalation.choices import AdrLetterAtDeadlock, AdrLetterAtPeriod, Category, Channel
 from escalation.models import CodeVersion
-from escalation.selectors import NoCodeInForce, code_current, code_version_in_force
+from escalation.selectors import (
+    NoCodeInForce,
+    code_version_in_force_at_generation,
+    rules_generation,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +75,8 @@ def _version_now() -> CodeVersion | None:
     """The version whose phone number and hours the public pages show; None if there is none
     (or the database is what just failed: the page that says so must still render)."""
     try:
-        return code_version_in_force(at=timezone.now(), code=code_current())
+        # One small statement when this process's copy of the versions is current (issue 11).
+        return code_version_in_force_at_generation(at=timezone.now(), generation=rules_generation())
     except (NoCodeInForce, DatabaseError):
         return None
 

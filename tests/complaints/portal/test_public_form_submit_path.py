@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from complaints.models import AuditEntry, Complaint, TimelineEvent, WebSubmission
 from complaints.portal.views.complain import THANKS_COOKIE
+from escalation.services import code_version_draft, code_version_publish
 from notifications import services as notification_services
 from notifications.models import OutboxMessage
 from tests.complaints.portal.test_public_form import THANKS, URL, answers
@@ -25,12 +26,14 @@ from tests.factories import NOW
 # Transactional, and the shipped codes of practice (a data migration) restored after each test.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-# The write-ahead INSERT (autocommit); the abuse guards, kept in PostgreSQL so they hold with
-# Redis down (issue 14): the form token's earlier use, the per-address and per-email counters;
-# then one transaction: BEGIN, the form token's lock and use, customer, code version in force,
-# complaint, outbox row, its timeline events and audit entries (one INSERT each), the
-# submission settled, the token remembered (one upsert), COMMIT. 11 before the guards moved.
-MAX_STATEMENTS = 16
+# The write-ahead INSERT (autocommit), reading in the same statement whether the form token was
+# used before and the codes' generation; the rate counters, kept in PostgreSQL so they hold with
+# Redis down (issue 14), per address and per email in one upsert; then one transaction: BEGIN,
+# the form token claimed (one upsert, which also serialises a double click), customer,
+# complaint (the version in force from the process's copy while the generation is unchanged),
+# outbox row, its timeline events and audit entries (one INSERT each), the submission settled,
+# COMMIT. 16 before issue 11's second pass.
+MAX_STATEMENTS = 11
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +53,7 @@ def at_now(db, monkeypatch):
         yield NOW
 
 
-def test_a_public_post_sends_at_most_16_statements(client, at_now, django_assert_max_num_queries):
+def test_a_public_post_sends_at_most_11_statements(client, at_now, django_assert_max_num_queries):
     # Given a warm process: one submission has loaded the code's rules (cached per process)
     client.post(URL, answers(email="first@example.com"))
     with django_assert_max_num_queries(MAX_STATEMENTS):
@@ -59,12 +62,26 @@ def test_a_public_post_sends_at_most_16_statements(client, at_now, django_assert
     assert Complaint.objects.count() == 2
 
 
+def test_a_version_published_between_two_posts_governs_the_second(client, at_now, admin_staff):
+    # Given a warm process: the first POST's version is in its copy
+    client.post(URL, answers(email="first@example.com"))
+    first = Complaint.objects.get()
+    # When another process publishes a new version, in force from now
+    draft = code_version_draft(source=first.code_version, by=admin_staff)
+    published = code_version_publish(version=draft, effective_from=at_now, now=at_now)
+    client.post(URL, answers())
+    # Then the next complaint is logged under it, not the copy's
+    assert Complaint.objects.exclude(pk=first.pk).get().code_version == published
+
+
 def test_a_public_post_commits_twice_and_uses_no_savepoint(client, at_now):
     with CaptureQueriesContext(connection) as captured:
         client.post(URL, answers())
     statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
     assert statements.count("COMMIT") == 1  # the write-ahead INSERT commits on its own
-    assert statements[0] == "INSERT"  # ... in autocommit: no BEGIN/COMMIT of its own
+    # ... in autocommit: no BEGIN/COMMIT of its own
+    assert "INSERT INTO complaints_websubmission" in captured.captured_queries[0]["sql"]
+    assert statements.index("BEGIN") > 0
     assert "SAVEPOINT" not in statements
 
 
