@@ -190,6 +190,12 @@ REDRESS_BEAT_SECONDS = {
     }.items()
 }
 REDRESS_ENFORCE_BUDGET_SECONDS = env.float("REDRESS_ENFORCE_BUDGET_SECONDS", default=50.0)
+# How long a worker may hold an outbox row in "sending" before the re-queue sweep assumes it
+# died mid-send, records that attempt as not confirmed and sends it again (same Message-ID).
+REDRESS_OUTBOX_CLAIM_SECONDS = env.float("REDRESS_OUTBOX_CLAIM_SECONDS", default=600.0)
+# How long a new outbox row waits for a worker before that sweep hands it over again (the
+# broker was down at commit, or the process died between its commit and the hand-over).
+REDRESS_OUTBOX_PICKUP_SECONDS = env.float("REDRESS_OUTBOX_PICKUP_SECONDS", default=120.0)
 _BEAT_ENTRY_NAMES = {
     "outbox": "outbox-requeue-stale",
     "auto_close": "complaints-auto-close",
