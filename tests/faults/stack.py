@@ -30,15 +30,20 @@ ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
 
 
-def wait_for(check: Callable[[], object], *, timeout: float, what: str, every: float = 0.1):
-    """Poll `check` until it returns something truthy; fail the test after `timeout` seconds."""
+def wait_for(
+    check: Callable[[], object], *, timeout: float, what: str, every: float = 0.1,
+    log: Callable[[], str] | None = None,
+):  # fmt: skip
+    """Poll `check` until it returns something truthy; fail the test after `timeout` seconds
+    (with the end of `log()`, read then, e.g. a worker's log)."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+            tail = f"; log ends:\n{log()[-3000:]}" if log else ""
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}{tail}")
         time.sleep(every)
 
 
@@ -98,7 +103,7 @@ class Worker:
             start_new_session=True,
         )  # fmt: skip
         wait_for(lambda: self.exited() or "ready." in self.text(), timeout=45,
-                 what=f"the worker to be ready ({log})", every=0.2)  # fmt: skip
+                 what="the worker to be ready", every=0.2, log=self.text)  # fmt: skip
         if self.exited():
             pytest.fail(f"the worker exited at start:\n{self.text()[-3000:]}")
 
@@ -136,6 +141,14 @@ class Worker:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def process_gone(pid: int) -> bool:
+    """The process has ended (gone, or a zombie its parent has not reaped yet)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return True
 
 
 def task_send(broker_url: str, name: str, *args: object) -> None:

@@ -28,6 +28,7 @@ from tests.faults.stack import (
     SmtpServer,
     Worker,
     connection_owner,
+    process_gone,
     task_send,
     wait_for,
     worker_env,
@@ -68,9 +69,7 @@ def test_a_worker_killed_after_smtp_accepted_resends_once_with_the_same_message_
         assert holder in children, (holder, first.pid, children)
         # the pool child running the task is SIGKILLed; then the whole worker goes
         os.kill(holder, signal.SIGKILL)
-        wait_for(lambda: not os.path.exists(f"/proc/{holder}/status")
-                 or "zombie" in open(f"/proc/{holder}/status").read(),
-                 timeout=10, what="the killed child to die")  # fmt: skip
+        wait_for(lambda: process_gone(holder), timeout=10, what="the killed child to end")
         first.kill()
         row.refresh_from_db()
         assert (row.state, row.attempts, row.sent_at) == (State.SENDING, 1, None)
@@ -78,12 +77,12 @@ def test_a_worker_killed_after_smtp_accepted_resends_once_with_the_same_message_
         # and a fresh worker runs the outbox sweep once the claim has timed out
         fresh = Worker(env, tmp_path / "fresh.log")
         workers.append(fresh)
-        wait_for(lambda: row.next_attempt_at is not None and time.time()
-                 > row.next_attempt_at.timestamp(), timeout=5, what="the claim to time out")  # fmt: skip
+        claim_ends = row.next_attempt_at.timestamp()
+        wait_for(lambda: time.time() > claim_ends, timeout=5, what="the claim to time out")
         task_send(broker.url, "escalation.tasks.enforce_job", "outbox")
         wait_for(
             lambda: OutboxMessage.objects.filter(pk=row.pk, state=State.SENT).exists(),
-            timeout=30, what=f"the re-send; worker log:\n{fresh.text()[-3000:]}",
+            timeout=30, what="the re-send", log=fresh.text,
         )  # fmt: skip
     finally:
         for worker in workers:
