@@ -67,7 +67,11 @@ class OwnRedis:
             except redis.ConnectionError:
                 return False
 
-        wait_for(up, timeout=10, what=f"redis-server on port {port}")
+        try:
+            wait_for(up, timeout=10, what=f"redis-server on port {port}")
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -102,8 +106,12 @@ class Worker:
             cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
-        wait_for(lambda: self.exited() or "ready." in self.text(), timeout=45,
-                 what="the worker to be ready", every=0.2, log=self.text)  # fmt: skip
+        try:
+            wait_for(lambda: self.exited() or "ready." in self.text(), timeout=45,
+                     what="the worker to be ready", every=0.2, log=self.text)  # fmt: skip
+        except BaseException:
+            self.kill()
+            raise
         if self.exited():
             pytest.fail(f"the worker exited at start:\n{self.text()[-3000:]}")
 

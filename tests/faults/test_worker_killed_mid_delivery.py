@@ -8,7 +8,7 @@ test knows the message was accepted while the task is still running. The test SI
 pool child that holds the SMTP connection, starts a fresh worker, and has it run the outbox
 sweep (claim timeout shortened to 1 s): the re-send must carry the same Message-ID, the row is
 sent once in the database's view, and both attempts are recorded, the first as not confirmed.
-Bounded: about 15-25 s; every process is stopped in `finally`.
+Bounded: about 10-25 s; every process is stopped at teardown (tests/faults/conftest.py).
 """
 
 from __future__ import annotations
@@ -40,12 +40,14 @@ REDIS_PORT = 18141
 State = OutboxMessage.State
 
 
-def test_a_worker_killed_after_smtp_accepted_resends_once_with_the_same_message_id(tmp_path):
+def test_a_worker_killed_after_smtp_accepted_resends_once_with_the_same_message_id(
+    tmp_path, started
+):
     # Given an email about a complaint, written to the outbox and not yet handed to a worker
     complaint = ComplaintFactory(customer=CustomerFactory(email=""))
     row = OutboxMessageFactory(complaint=complaint, recipient="carys@example.com")
-    broker = OwnRedis(REDIS_PORT)
-    smtp = SmtpServer(SMTP_PORT)
+    broker = started(OwnRedis(REDIS_PORT))
+    smtp = started(SmtpServer(SMTP_PORT))
     env = worker_env(
         broker.url,
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
@@ -53,42 +55,34 @@ def test_a_worker_killed_after_smtp_accepted_resends_once_with_the_same_message_
         EMAIL_PORT=str(SMTP_PORT),
         REDRESS_OUTBOX_CLAIM_SECONDS="1",
     )
-    workers: list[Worker] = []
-    try:
-        first = Worker(env, tmp_path / "first.log")
-        workers.append(first)
-        task_send(broker.url, "notifications.tasks.outbox_deliver", row.pk)
+    first = started(Worker(env, tmp_path / "first.log"))
+    task_send(broker.url, "notifications.tasks.outbox_deliver", row.pk)
 
-        # When SMTP has accepted the message and the worker is stuck waiting for QUIT's reply
-        assert smtp.state.accepted.wait(30), first.text()[-3000:]
-        row.refresh_from_db()
-        assert (row.state, row.attempts) == (State.SENDING, 1)
-        children = first.children()
-        holder = connection_owner(smtp.state.received[0].client_port, SMTP_PORT,
-                                  [first.pid, *children])  # fmt: skip
-        assert holder in children, (holder, first.pid, children)
-        # the pool child running the task is SIGKILLed; then the whole worker goes
-        os.kill(holder, signal.SIGKILL)
-        wait_for(lambda: process_gone(holder), timeout=10, what="the killed child to end")
-        first.kill()
-        row.refresh_from_db()
-        assert (row.state, row.attempts, row.sent_at) == (State.SENDING, 1, None)
+    # When SMTP has accepted the message and the worker is stuck waiting for QUIT's reply
+    assert smtp.state.accepted.wait(30), first.text()[-3000:]
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == (State.SENDING, 1)
+    children = first.children()
+    holder = connection_owner(smtp.state.received[0].client_port, SMTP_PORT,
+                              [first.pid, *children])  # fmt: skip
+    assert holder in children, (holder, first.pid, children)
+    # the pool child running the task is SIGKILLed; then the whole worker goes
+    os.kill(holder, signal.SIGKILL)
+    wait_for(lambda: process_gone(holder), timeout=10, what="the killed child to end")
+    first.kill()
+    row.refresh_from_db()
+    assert (row.state, row.attempts, row.sent_at) == (State.SENDING, 1, None)
 
-        # and a fresh worker runs the outbox sweep once the claim has timed out
-        fresh = Worker(env, tmp_path / "fresh.log")
-        workers.append(fresh)
-        claim_ends = row.next_attempt_at.timestamp()
-        wait_for(lambda: time.time() > claim_ends, timeout=5, what="the claim to time out")
-        task_send(broker.url, "escalation.tasks.enforce_job", "outbox")
-        wait_for(
-            lambda: OutboxMessage.objects.filter(pk=row.pk, state=State.SENT).exists(),
-            timeout=30, what="the re-send", log=fresh.text,
-        )  # fmt: skip
-    finally:
-        for worker in workers:
-            worker.stop()
-        smtp.stop()
-        broker.stop()
+    # and a fresh worker runs the outbox sweep once the claim has timed out
+    fresh = started(Worker(env, tmp_path / "fresh.log"))
+    claim_ends = row.next_attempt_at.timestamp()
+    wait_for(lambda: time.time() > claim_ends, timeout=5, what="the claim to time out")
+    task_send(broker.url, "escalation.tasks.enforce_job", "outbox")
+    wait_for(
+        lambda: OutboxMessage.objects.filter(pk=row.pk, state=State.SENT).exists(),
+        timeout=30, what="the re-send", log=fresh.text,
+    )  # fmt: skip
+    fresh.stop()
 
     # Then the receiver got two copies of one email: the same Message-ID, the row's own
     row.refresh_from_db()

@@ -14,7 +14,7 @@ runs the job again. Every item must be processed exactly once: none missed, noth
 - The ADR-period job (a version where a manager approves each ADR letter): the "ADR period
   reached" event, the letter waiting for approval and its event, the manager's letter clock.
 
-Bounded: about 15-25 s each; every process is stopped in `finally`.
+Bounded: about 10-25 s each; every process is stopped at teardown (tests/faults/conftest.py).
 """
 
 from __future__ import annotations
@@ -68,16 +68,15 @@ def due_clocks(now: datetime.datetime) -> set[tuple[int, str]]:
 
 
 def kill_mid_job_then_rerun(
-    env: dict[str, str], broker_url: str, folder: Path, workers: list[Worker], *, job: str,
+    env: dict[str, str], broker_url: str, folder: Path, started: Callable, *, job: str,
     progress: QuerySet, total: int, per_batch: int, kill_delay: float,
     finished: Callable[[], bool],
 ) -> Worker:  # fmt: skip
     """Run `job` on a real worker, SIGKILL it once `progress` shows a committed batch (plus
     `kill_delay`), check the kill landed mid-sweep on a batch boundary, then run the job again
     on a fresh worker until `finished()` and `progress` reaches `total`. The fresh worker is
-    left running (in `workers`, which the caller stops)."""
-    first = Worker(env, folder / "first.log", pool="solo")
-    workers.append(first)
+    left running (`started` stops it at teardown)."""
+    first = started(Worker(env, folder / "first.log", pool="solo"))
     task_send(broker_url, "escalation.tasks.enforce_job", job)
     wait_for(progress.exists, timeout=40, every=0.02,
              what="the first batch", log=first.text)  # fmt: skip
@@ -87,8 +86,7 @@ def kill_mid_job_then_rerun(
     assert 0 < done_at_kill < total, "the kill must land mid-sweep"
     # what was recorded is whole batches: a killed batch's transaction left nothing
     assert done_at_kill % per_batch == 0, (done_at_kill, per_batch)
-    fresh = Worker(env, folder / "fresh.log", pool="solo")
-    workers.append(fresh)
+    fresh = started(Worker(env, folder / "fresh.log", pool="solo"))
     task_send(broker_url, "escalation.tasks.enforce_job", job)
     wait_for(lambda: progress.count() >= total and finished(), timeout=60,
              what="the second run", log=fresh.text)  # fmt: skip
@@ -101,7 +99,7 @@ def kill_mid_job_then_rerun(
     ids=["killed-as-the-first-batch-commits", "killed-inside-a-later-batch"],
 )
 def test_a_worker_killed_mid_sweep_leaves_every_breach_recorded_exactly_once(
-    tmp_path, use_code, agent, manager, kill_delay
+    tmp_path, started, use_code, agent, manager, kill_delay
 ):
     # Given 1,500 Infinity email complaints owned by the agent, received three weeks ago
     use_code("infinity-group-2016")
@@ -110,44 +108,39 @@ def test_a_worker_killed_mid_sweep_leaves_every_breach_recorded_exactly_once(
     expected = due_clocks(timezone.now())
     assert len(ids) == COMPLAINTS and {pk for pk, _ in expected} == set(ids)
     events = TimelineEvent.objects.filter(kind=BREACH)
-    broker = OwnRedis(REDIS_PORT)
+    broker = started(OwnRedis(REDIS_PORT))
     env = worker_env(
         broker.url,
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(tmp_path / "mail"),
         REDRESS_OUTBOX_PICKUP_SECONDS="1",
     )
-    workers: list[Worker] = []
-    try:
-        # When the breach job runs and the worker is SIGKILLed mid-sweep, then runs again
-        fresh = kill_mid_job_then_rerun(
-            env, broker.url, tmp_path, workers, job="breaches", progress=events,
-            total=len(expected), per_batch=BATCH * len(expected) // COMPLAINTS,
-            kill_delay=kill_delay,
-            finished=lambda: not Complaint.objects.filter(breach_due_at__lte=timezone.now())
-            .exists(),
-        )  # fmt: skip
-        # The killed run's first-batch emails may never have reached the broker (the kill can
-        # land between the commit and the hand-over): the outbox sweep sends what is left.
-        emails = OutboxMessage.objects.filter(template="staff_alert")
-        wait_for(
-            lambda: not emails.filter(next_attempt_at__gt=timezone.now())
-            .exclude(state=OutboxMessage.State.SENT)
-            .exists(),
-            timeout=10,
-            what="the pick-up timeout",
-        )
-        task_send(broker.url, "escalation.tasks.enforce_job", "outbox")
-        wait_for(
-            lambda: not emails.exclude(state=OutboxMessage.State.SENT).exists(),
-            timeout=30,
-            what="every alert email",
-            log=fresh.text,
-        )
-    finally:
-        for worker in workers:
-            worker.stop()
-        broker.stop()
+    # When the breach job runs and the worker is SIGKILLed mid-sweep, then runs again
+    fresh = kill_mid_job_then_rerun(
+        env, broker.url, tmp_path, started, job="breaches", progress=events,
+        total=len(expected), per_batch=BATCH * len(expected) // COMPLAINTS,
+        kill_delay=kill_delay,
+        finished=lambda: not Complaint.objects.filter(breach_due_at__lte=timezone.now())
+        .exists(),
+    )  # fmt: skip
+    # The killed run's first-batch emails may never have reached the broker (the kill can
+    # land between the commit and the hand-over): the outbox sweep sends what is left.
+    emails = OutboxMessage.objects.filter(template="staff_alert")
+    wait_for(
+        lambda: not emails.filter(next_attempt_at__gt=timezone.now())
+        .exclude(state=OutboxMessage.State.SENT)
+        .exists(),
+        timeout=10,
+        what="the pick-up timeout",
+    )
+    task_send(broker.url, "escalation.tasks.enforce_job", "outbox")
+    wait_for(
+        lambda: not emails.exclude(state=OutboxMessage.State.SENT).exists(),
+        timeout=30,
+        what="every alert email",
+        log=fresh.text,
+    )
+    fresh.stop()
 
     # Then every due clock has exactly one breach event and one audit entry
     recorded = list(events.values_list("complaint_id", "data__clock"))
@@ -173,7 +166,7 @@ def test_a_worker_killed_mid_sweep_leaves_every_breach_recorded_exactly_once(
 
 
 def test_a_worker_killed_mid_adr_period_sweep_leaves_every_letter_and_event_exactly_once(
-    tmp_path, use_code
+    tmp_path, started, use_code
 ):
     # Given 1,500 soVision complaints whose ADR period passed, under a version where a manager
     # approves each ADR letter (the sweep then writes the letter rows itself, none rendered)
@@ -188,22 +181,17 @@ def test_a_worker_killed_mid_adr_period_sweep_leaves_every_letter_and_event_exac
     )  # fmt: skip
     outbox_before = OutboxMessage.objects.count()
     reached = TimelineEvent.objects.filter(dedupe_key="adr_period_reached")
-    broker = OwnRedis(REDIS_PORT)
+    broker = started(OwnRedis(REDIS_PORT))
     env = worker_env(
         broker.url, DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
     )
-    workers: list[Worker] = []
-    try:
-        # When the ADR-period job is SIGKILLed inside a later batch, then runs again
-        kill_mid_job_then_rerun(
-            env, broker.url, tmp_path, workers, job="adr_period", progress=reached,
-            total=COMPLAINTS, per_batch=JOBS["adr_period"].batch, kill_delay=0.4,
-            finished=lambda: not Complaint.objects.filter(adr_period_reached_at=None).exists(),
-        )  # fmt: skip
-    finally:
-        for worker in workers:
-            worker.stop()
-        broker.stop()
+    # When the ADR-period job is SIGKILLed inside a later batch, then runs again
+    fresh = kill_mid_job_then_rerun(
+        env, broker.url, tmp_path, started, job="adr_period", progress=reached,
+        total=COMPLAINTS, per_batch=JOBS["adr_period"].batch, kill_delay=0.4,
+        finished=lambda: not Complaint.objects.filter(adr_period_reached_at=None).exists(),
+    )  # fmt: skip
+    fresh.stop()
 
     # Then each complaint reached its ADR period once, with one letter waiting for approval
     once = Counter(ids)
