@@ -1,4 +1,10 @@
-"""What every request carries and every log line shows: a request id; and bad bytes refused.
+"""What every request carries and every log line shows: a request id; the client's address;
+and bad bytes refused.
+
+`ClientAddressMiddleware`, behind the proxy (REDRESS_CLIENT_ADDRESS_HEADER set, as
+docker-compose.yml does), puts the address the proxy saw into REMOTE_ADDR, so every per-address
+limit (the form, follow-page actions, fresh links, password resets, django-axes) counts each
+client, not the proxy.
 
 `RequestIdMiddleware` takes a sane `X-Request-ID` from the proxy (or makes one), keeps it in a
 context variable for the log filter, and returns it in the response. `JsonFormatter` writes one
@@ -11,12 +17,14 @@ from __future__ import annotations
 
 import contextvars
 import datetime
+import ipaddress
 import json
 import logging
 import re
 import uuid
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -27,6 +35,29 @@ _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # C0 controls and DEL. In form fields a person may type tab, newline and carriage return.
 _CONTROL_ANYWHERE = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ClientAddressMiddleware:
+    """REMOTE_ADDR := the address the proxy puts in its header, when one is configured.
+
+    Trusted whoever connects, so set the header only where gunicorn is reachable through the
+    proxy alone (compose publishes no web port) and the proxy overwrites the header (it does:
+    docker/nginx/templates/default.conf.template). A value that is not one IP address is
+    ignored, and REMOTE_ADDR stays the peer's.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        header = getattr(settings, "REDRESS_CLIENT_ADDRESS_HEADER", "")
+        if header:
+            offered = request.META.get("HTTP_" + header.upper().replace("-", "_"), "").strip()
+            try:
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(offered))
+            except ValueError:
+                pass
+        return self.get_response(request)
 
 
 class RequestIdMiddleware:

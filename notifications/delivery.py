@@ -23,6 +23,11 @@ def backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
+def claim_timeout() -> datetime.timedelta:
+    """How long a worker may hold a row in "sending" before the sweep assumes it died."""
+    return datetime.timedelta(seconds=float(getattr(settings, "REDRESS_OUTBOX_CLAIM_SECONDS", 600)))
+
+
 def message_id(message: OutboxMessage) -> str:
     """The row's Message-ID: the same on every attempt, so if a worker dies after the mail
     server accepted the message, the re-send is recognised as the same email downstream."""
@@ -61,7 +66,8 @@ def message_claim(message_id: int) -> OutboxMessage | None:
     """Compare-and-set queued → sending so two workers never send the same row.
 
     The attempt is counted here, as it starts: a worker killed after the mail server took the
-    message still leaves "1 attempt" behind, and the re-send is counted as the second.
+    message still leaves "1 attempt" behind, and the re-send is counted as the second. The
+    re-queue sweep may take the row back once `REDRESS_OUTBOX_CLAIM_SECONDS` have passed.
     """
     now = timezone.now()
     claimed = OutboxMessage.objects.filter(
@@ -71,7 +77,7 @@ def message_claim(message_id: int) -> OutboxMessage | None:
         attempts=F("attempts") + 1,
         last_attempt_at=now,
         # If this worker dies mid-send the sweep may retry after this point.
-        next_attempt_at=now + datetime.timedelta(minutes=10),
+        next_attempt_at=now + claim_timeout(),
         updated_at=now,
     )
     return OutboxMessage.objects.get(pk=message_id) if claimed else None

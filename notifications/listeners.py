@@ -18,7 +18,8 @@ from notifications.models import OutboxMessage
 
 @dataclass(frozen=True)
 class DeliveryEvent:
-    """One outbox row reached a state: queued, retry, sent or failed."""
+    """One outbox row reached a state: queued, retry, unconfirmed (a worker stopped mid-send, so
+    nobody knows whether the mail server took it), sent or failed."""
 
     message: OutboxMessage
     state: str

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +16,14 @@ from notifications.models import OutboxMessage
 from notifications.tasks import dispatch, dispatch_many
 
 __all__ = ["dispatch", "notification_enqueue"]
+
+
+def pickup_timeout() -> datetime.timedelta:
+    """How long a new row waits for a worker before the re-queue sweep hands it over again
+    (the broker was down at commit, or the process died between commit and the hand-over)."""
+    return datetime.timedelta(
+        seconds=float(getattr(settings, "REDRESS_OUTBOX_PICKUP_SECONDS", 120))
+    )
 
 
 def notification_enqueue(
@@ -39,7 +48,7 @@ def notification_enqueue(
         context=context,
         attachments=list(attachments),
         complaint=complaint,
-        next_attempt_at=timezone.now() + datetime.timedelta(minutes=2),
+        next_attempt_at=timezone.now() + pickup_timeout(),
     )
     # One INSERT ... ON CONFLICT DO NOTHING, not get_or_create's SELECT, SAVEPOINT, INSERT,
     # RELEASE: the key is almost always new (issue 11). Taken already: that row is the message.
@@ -77,7 +86,7 @@ def notifications_enqueue_bulk(messages: Sequence[dict[str, Any]]) -> int:
             "idempotency_key", flat=True
         )
     )
-    retry_at = timezone.now() + datetime.timedelta(minutes=2)
+    retry_at = timezone.now() + pickup_timeout()
     new = [
         OutboxMessage(
             recipient=m["recipient"],

@@ -27,7 +27,7 @@ def _announce(message: OutboxMessage, state: str, summary: str) -> None:
             occurred_at=timezone.now(),
             data={"outbox_id": message.pk, "state": state, "attempts": message.attempts},
             dedupe_key=f"outbox:{message.pk}:{state}"
-            + (f":{message.attempts}" if state == "retry" else ""),
+            + (f":{message.attempts}" if state in ("retry", "unconfirmed") else ""),
         )
     )
 
@@ -72,37 +72,56 @@ def outbox_deliver(message_id: int) -> str:
     try:
         message_render(message).send()
     except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
-        attempts = message.attempts  # counted when claimed (message_claim)
-        final = attempts >= MAX_ATTEMPTS
-        state = OutboxMessage.State.FAILED if final else OutboxMessage.State.QUEUED
-        OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.SENDING).update(
+        return _attempt_failed(message, exc)
+    now = timezone.now()
+    # The state and what listeners write about it commit together: a worker killed between
+    # them would otherwise leave "sent" with no timeline entry. A row the sweep took back
+    # meanwhile (its claim timed out) is still this send's: the mail server took it.
+    with transaction.atomic():
+        updated = OutboxMessage.objects.filter(
+            pk=message.pk, state__in=[OutboxMessage.State.SENDING, OutboxMessage.State.QUEUED]
+        ).update(
+            state=OutboxMessage.State.SENT,
+            sent_at=now,
+            next_attempt_at=None,
+            last_error="",
+            updated_at=now,
+        )
+        if not updated:
+            return "skipped"  # another worker's send of the same row was recorded first
+        message.refresh_from_db()
+        _announce(
+            message,
+            "sent",
+            f"Email sent to {message.recipient}: {message.template.replace('_', ' ')}",
+        )
+    return "sent"
+
+
+def _attempt_failed(message: OutboxMessage, exc: Exception) -> str:
+    attempts = message.attempts  # counted when claimed (message_claim)
+    final = attempts >= MAX_ATTEMPTS
+    state = OutboxMessage.State.FAILED if final else OutboxMessage.State.QUEUED
+    with transaction.atomic():
+        updated = OutboxMessage.objects.filter(
+            pk=message.pk, state=OutboxMessage.State.SENDING
+        ).update(
             state=state,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
             next_attempt_at=None if final else timezone.now() + backoff(attempts),
             updated_at=timezone.now(),
         )
-        message.refresh_from_db()
         log.warning("outbox %s attempt %s failed: %s", message.pk, attempts, exc)
+        if not updated:
+            return "skipped"  # the sweep took the row back meanwhile; it records the attempt
+        message.refresh_from_db()
         if final:
             _announce(message, "failed", f"Email to {message.recipient} failed: {exc}"[:300])
         else:
             _announce(
                 message, "retry", f"Email to {message.recipient} not sent yet (attempt {attempts})"
             )
-        return "failed" if final else "retry"
-    now = timezone.now()
-    OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.SENDING).update(
-        state=OutboxMessage.State.SENT,
-        sent_at=now,
-        next_attempt_at=None,
-        last_error="",
-        updated_at=now,
-    )
-    message.refresh_from_db()
-    _announce(
-        message, "sent", f"Email sent to {message.recipient}: {message.template.replace('_', ' ')}"
-    )
-    return "sent"
+    return "failed" if final else "retry"
 
 
 def outbox_requeue_due(*, now: datetime.datetime, batch: int = REQUEUE_BATCH) -> int:
@@ -120,10 +139,28 @@ def outbox_requeue_due(*, now: datetime.datetime, batch: int = REQUEUE_BATCH) ->
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:batch]
         )
-        # Stuck "sending" rows go back to queued so outbox_deliver can claim them again.
-        OutboxMessage.objects.filter(pk__in=ids, state=OutboxMessage.State.SENDING).update(
-            state=OutboxMessage.State.QUEUED, updated_at=now
-        )
+        # Stuck "sending" rows: the worker that claimed them stopped before it recorded what
+        # the mail server said. Each such attempt is recorded as not confirmed (it may have been
+        # delivered), then the row goes back to queued so outbox_deliver can claim it again.
+        stuck = list(OutboxMessage.objects.filter(pk__in=ids, state=OutboxMessage.State.SENDING))
+        for message in stuck:
+            message.state = OutboxMessage.State.QUEUED
+            message.last_error = (
+                f"Attempt {message.attempts} not confirmed: the worker stopped before recording "
+                "the mail server's answer (it may have been delivered; a re-send carries the "
+                "same Message-ID)."
+            )
+            message.updated_at = now
+        OutboxMessage.objects.bulk_update(stuck, ["state", "last_error", "updated_at"])
+        for message in stuck:
+            log.warning("outbox %s attempt %s not confirmed; sending again", message.pk,
+                        message.attempts)  # fmt: skip
+            _announce(
+                message,
+                "unconfirmed",
+                f"Email to {message.recipient} not confirmed (attempt {message.attempts}): "
+                "sending again with the same Message-ID"[:300],
+            )
         OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=now + backoff(1) * 5)
     for message_id in ids:
         transaction.on_commit(lambda mid=message_id: dispatch(mid))

@@ -12,8 +12,12 @@ import fnmatch
 import importlib
 import importlib.util
 import json
+import os
 import re
+import secrets
 import shlex
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -430,9 +434,133 @@ def test_email_port_is_mailpits_smtp_port():
     assert int(_env_value("worker", "EMAIL_PORT")) == int(smtp_bind.rpartition(":")[2])
 
 
-def test_cookies_are_not_secure_only_on_local_http():
-    # Over plain http a Secure session cookie is never sent back: admin login would loop.
-    assert _env_value("web", "DJANGO_SECURE_COOKIES").lower() in {"false", "0", "off", "no"}
+SECURITY_SWITCHES = ("DJANGO_SECURE_COOKIES", "DJANGO_SSL_REDIRECT", "DJANGO_HSTS_SECONDS")
+
+
+@pytest.mark.parametrize("process", [*APP_PROCESSES, "migrate"])
+def test_production_security_defaults_are_not_switched_off(process):
+    # Behind the TLS proxy production.py's defaults hold: Secure cookies, redirect, HSTS.
+    env = _environment(_service(process))
+    assert [name for name in SECURITY_SWITCHES if name in env] == []
+
+
+def test_emailed_links_use_https():
+    assert _env_value("web", "REDRESS_BASE_URL").startswith("https://")
+
+
+def test_check_deploy_with_the_compose_environment_reports_nothing():
+    env = {name: _expand(value) for name, value in _environment(_service("web")).items()
+           if value is not None}  # fmt: skip
+    env.update({
+        "PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_LOG_FORMAT": "text",
+    })  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+# -- the TLS proxy -----------------------------------------------------------------------------
+
+NGINX_TEMPLATE = ROOT / "docker" / "nginx" / "templates" / "default.conf.template"
+MAKE_CERT = ROOT / "docker" / "nginx" / "make-cert.sh"
+
+
+def _nginx_directive(name: str) -> list[str]:
+    """Every value of `name ...;` in the proxy's config template (comments dropped)."""
+    text = re.sub(r"#[^\n]*", "", NGINX_TEMPLATE.read_text())
+    return [m.strip() for m in re.findall(rf"(?:^|[;{{}}\s]){name}\s+([^;]*);", text)]
+
+
+def _published(service_name: str) -> dict[int, int]:
+    """{container port: host port} from the service's `ports:` (short syntax)."""
+    mapping = {}
+    for entry in _service(service_name).get("ports") or []:
+        host, _, container = _expand(entry).rpartition(":")
+        mapping[int(container)] = int(host.rpartition(":")[2])
+    return mapping
+
+
+def _mounts(service_name: str) -> dict[str, str]:
+    """{container path: source} of the service's volumes."""
+    mounts = {}
+    for entry in _service(service_name).get("volumes") or []:
+        source, target = _expand(entry).split(":")[:2]
+        mounts[target] = source
+    return mounts
+
+
+def test_web_publishes_no_port_to_the_host():
+    assert "ports" not in _service("web"), "clients must come through the TLS proxy"
+
+
+def test_the_proxy_publishes_https_and_the_http_redirect():
+    published = _published("proxy")
+    env = {k: _expand(v) for k, v in _environment(_service("proxy")).items()}
+    assert published == {443: 443, 80: 80}
+    assert int(env["NGINX_HTTPS_PORT"]) == 443 and int(env["NGINX_HTTP_PORT"]) == 80
+
+
+def test_the_proxy_runs_this_repositorys_config_and_certificate_script():
+    mounts = _mounts("proxy")
+    assert (ROOT / mounts["/etc/nginx/templates"]).resolve() == NGINX_TEMPLATE.parent
+    script = next(t for t in mounts if t.startswith("/docker-entrypoint.d/"))
+    assert script.endswith(".sh") and (ROOT / mounts[script]).resolve() == MAKE_CERT
+    # The image runs only executable entrypoint.d scripts.
+    assert os.access(MAKE_CERT, os.X_OK)
+    assert "/etc/nginx/certs" in mounts
+
+
+def test_every_name_the_template_uses_is_set_for_the_proxy():
+    env = _environment(_service("proxy"))
+    names = set(re.findall(r"\$\{(\w+)\}", NGINX_TEMPLATE.read_text()))
+    assert names and sorted(names - set(env)) == []
+    # and the image's filter lets each of them through (nginx's own $variables stay)
+    assert all(re.match(env["NGINX_ENVSUBST_FILTER"], name) for name in names)
+
+
+def test_the_proxy_forwards_to_the_port_gunicorn_binds():
+    upstream = _expand(_environment(_service("proxy"))["REDRESS_UPSTREAM"])
+    host, _, port = upstream.rpartition(":")
+    assert host == "web"
+    assert int(port) == int(_option(_command("web"), "--bind", "-b").rpartition(":")[2])
+
+
+def test_the_proxy_waits_for_a_healthy_web_and_has_a_healthcheck():
+    assert _depends_on("proxy").get("web") == "service_healthy"
+    assert "https://localhost/healthz" in " ".join(_healthcheck_command("proxy"))
+
+
+def test_the_proxy_body_limit_is_the_largest_request_the_app_accepts():
+    from complaints.workflows.intake import MAX_ATTACHMENT_BYTES
+    from complaints.workflows.web_form import MAX_ATTACHMENTS
+
+    files_mb = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES // (1024 * 1024)
+    # The files plus 1 MB for the text fields and the multipart framing.
+    assert _nginx_directive("client_max_body_size") == [f"{files_mb + 1}m"]
+
+
+def test_the_proxy_buffers_requests_and_bounds_how_long_a_client_may_take():
+    assert _nginx_directive("proxy_request_buffering") == ["on"]
+    for name in ("client_header_timeout", "client_body_timeout"):
+        [value] = _nginx_directive(name)
+        assert re.fullmatch(r"\d+s", value) and int(value[:-1]) <= 30, (name, value)
+
+
+def test_the_proxy_sets_the_headers_the_app_trusts():
+    headers = dict(value.split(None, 1) for value in _nginx_directive("proxy_set_header"))
+    # production.py: SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert 'SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")' in (
+        PRODUCTION_SETTINGS.read_text()
+    )
+    assert headers["X-Forwarded-Proto"] == "https"
+    client_header = _env_value("web", "REDRESS_CLIENT_ADDRESS_HEADER")
+    assert headers[client_header] == "$remote_addr"
+    # Host with its port: Django's CSRF check compares the browser's Origin with it.
+    assert headers["Host"] == "$http_host"
 
 
 # -- start-up order ----------------------------------------------------------------------------

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (rate limits, django-axes, logs) sees the client's address.
+    "config.request_context.ClientAddressMiddleware",
     "config.request_context.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -47,6 +49,11 @@ MIDDLEWARE = [
     # Last, so it sees every authentication attempt the views make (sign-in, admin sign-in).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Behind the TLS proxy (docker-compose.yml): the header in which it gives the client's address
+# (X-Real-IP); empty when gunicorn faces clients itself (make run). Never set it where clients
+# can reach gunicorn directly: they could then claim any address.
+REDRESS_CLIENT_ADDRESS_HEADER = env("REDRESS_CLIENT_ADDRESS_HEADER", default="")
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account,
 # or from one address, that account or address is refused for AXES_COOLOFF_TIME hours; an
@@ -128,7 +135,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -190,6 +197,12 @@ REDRESS_BEAT_SECONDS = {
     }.items()
 }
 REDRESS_ENFORCE_BUDGET_SECONDS = env.float("REDRESS_ENFORCE_BUDGET_SECONDS", default=50.0)
+# How long a worker may hold an outbox row in "sending" before the re-queue sweep assumes it
+# died mid-send, records that attempt as not confirmed and sends it again (same Message-ID).
+REDRESS_OUTBOX_CLAIM_SECONDS = env.float("REDRESS_OUTBOX_CLAIM_SECONDS", default=600.0)
+# How long a new outbox row waits for a worker before that sweep hands it over again (the
+# broker was down at commit, or the process died between its commit and the hand-over).
+REDRESS_OUTBOX_PICKUP_SECONDS = env.float("REDRESS_OUTBOX_PICKUP_SECONDS", default=120.0)
 _BEAT_ENTRY_NAMES = {
     "outbox": "outbox-requeue-stale",
     "auto_close": "complaints-auto-close",

@@ -66,8 +66,8 @@ THANKS_MAX_AGE = 24 * 60 * 60
 
 
 def _client_ip(request: HttpRequest) -> str:
-    # gunicorn faces the customer directly (docker-compose); behind a proxy this would be
-    # the proxy's address and the per-IP limit would need the forwarded one instead.
+    # The client's: behind the proxy, config.request_context.ClientAddressMiddleware has put
+    # the address the proxy saw here.
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
