@@ -60,8 +60,8 @@ print(upgraded.breach_due_at.isoformat(), upgraded.reminder_due_at is not None,
       sovision.deadlock_opens_adr, sovision.adr_letter_at_deadlock)
 # The dashboard's rollups are backfilled: the complaint counts, open, received on 2 November.
 from complaints.models import ReportOpen, ReportReceived
-print(ReportOpen.objects.get(status="new").n,
-      ReportReceived.objects.get(day=datetime.date(2026, 11, 2)).n)
+print(ReportOpen.objects.get(status="new", total=False).n,
+      ReportReceived.objects.get(day=datetime.date(2026, 11, 2), total=True).n)
 """
 
 

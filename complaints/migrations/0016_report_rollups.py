@@ -28,11 +28,6 @@ class Migration(migrations.Migration):
             ],
             options={
                 "db_table": "complaints_report_bank_holiday",
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("nation", "day"), name="report_bank_holiday_key"
-                    )
-                ],
             },
         ),
         migrations.CreateModel(
@@ -44,6 +39,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
+                ("total", models.BooleanField(default=False)),
                 ("channel", models.CharField(max_length=16)),
                 ("category", models.CharField(max_length=16)),
                 ("department", models.CharField(max_length=16)),
@@ -54,47 +50,9 @@ class Migration(migrations.Migration):
                 ("on_time", models.IntegerField(default=0)),
                 ("late", models.IntegerField(default=0)),
                 ("unmet", models.IntegerField(default=0)),
-                (
-                    "assigned_to",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "code_version",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        db_index=False,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="escalation.codeversion",
-                    ),
-                ),
             ],
             options={
                 "db_table": "complaints_report_clock",
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=(
-                            "clock",
-                            "day",
-                            "code_version",
-                            "channel",
-                            "category",
-                            "department",
-                            "nation",
-                            "tier",
-                            "assigned_to",
-                        ),
-                        name="report_clock_key",
-                        nulls_distinct=False,
-                    )
-                ],
             },
         ),
         migrations.CreateModel(
@@ -106,6 +64,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
+                ("total", models.BooleanField(default=False)),
                 ("channel", models.CharField(max_length=16)),
                 ("category", models.CharField(max_length=16)),
                 ("department", models.CharField(max_length=16)),
@@ -113,46 +72,9 @@ class Migration(migrations.Migration):
                 ("tier", models.PositiveSmallIntegerField()),
                 ("status", models.CharField(max_length=24)),
                 ("n", models.IntegerField(default=0)),
-                (
-                    "assigned_to",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "code_version",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        db_index=False,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="escalation.codeversion",
-                    ),
-                ),
             ],
             options={
                 "db_table": "complaints_report_open",
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=(
-                            "status",
-                            "code_version",
-                            "channel",
-                            "category",
-                            "department",
-                            "nation",
-                            "tier",
-                            "assigned_to",
-                        ),
-                        name="report_open_key",
-                        nulls_distinct=False,
-                    )
-                ],
             },
         ),
         migrations.CreateModel(
@@ -164,6 +86,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
+                ("total", models.BooleanField(default=False)),
                 ("channel", models.CharField(max_length=16)),
                 ("category", models.CharField(max_length=16)),
                 ("department", models.CharField(max_length=16)),
@@ -174,46 +97,9 @@ class Migration(migrations.Migration):
                 ("closed", models.IntegerField(default=0)),
                 ("adr_referred", models.IntegerField(default=0)),
                 ("code_request", models.IntegerField(default=0)),
-                (
-                    "assigned_to",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "code_version",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        db_index=False,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="escalation.codeversion",
-                    ),
-                ),
             ],
             options={
                 "db_table": "complaints_report_received",
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=(
-                            "day",
-                            "code_version",
-                            "channel",
-                            "category",
-                            "department",
-                            "nation",
-                            "tier",
-                            "assigned_to",
-                        ),
-                        name="report_received_key",
-                        nulls_distinct=False,
-                    )
-                ],
             },
         ),
         migrations.CreateModel(
@@ -225,6 +111,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
+                ("total", models.BooleanField(default=False)),
                 ("channel", models.CharField(max_length=16)),
                 ("category", models.CharField(max_length=16)),
                 ("department", models.CharField(max_length=16)),
@@ -234,48 +121,9 @@ class Migration(migrations.Migration):
                 ("working_days", models.IntegerField(null=True)),
                 ("receipt_day", models.DateField(null=True)),
                 ("n", models.IntegerField(default=0)),
-                (
-                    "assigned_to",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "code_version",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        db_index=False,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="escalation.codeversion",
-                    ),
-                ),
             ],
             options={
                 "db_table": "complaints_report_resolved",
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=(
-                            "day",
-                            "working_days",
-                            "receipt_day",
-                            "code_version",
-                            "channel",
-                            "category",
-                            "department",
-                            "nation",
-                            "tier",
-                            "assigned_to",
-                        ),
-                        name="report_resolved_key",
-                        nulls_distinct=False,
-                    )
-                ],
             },
         ),
         migrations.CreateModel(
@@ -287,6 +135,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
+                ("total", models.BooleanField(default=False)),
                 ("channel", models.CharField(max_length=16)),
                 ("category", models.CharField(max_length=16)),
                 ("department", models.CharField(max_length=16)),
@@ -294,57 +143,9 @@ class Migration(migrations.Migration):
                 ("tier", models.PositiveSmallIntegerField()),
                 ("day", models.DateField()),
                 ("n", models.IntegerField(default=0)),
-                (
-                    "assigned_to",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "code_version",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        db_index=False,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="escalation.codeversion",
-                    ),
-                ),
-                (
-                    "root_cause",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        db_index=False,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="complaints.rootcause",
-                    ),
-                ),
             ],
             options={
                 "db_table": "complaints_report_root_cause",
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=(
-                            "day",
-                            "root_cause",
-                            "code_version",
-                            "channel",
-                            "category",
-                            "department",
-                            "nation",
-                            "tier",
-                            "assigned_to",
-                        ),
-                        name="report_root_cause_key",
-                        nulls_distinct=False,
-                    )
-                ],
             },
         ),
         migrations.AddIndex(
@@ -373,6 +174,232 @@ class Migration(migrations.Migration):
                 condition=models.Q(("resolve_by__isnull", False), ("resolved_at__isnull", True)),
                 fields=["resolve_by"],
                 name="complaint_resolve_unmet_idx",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="reportbankholiday",
+            constraint=models.UniqueConstraint(
+                fields=("nation", "day"), name="report_bank_holiday_key"
+            ),
+        ),
+        migrations.AddField(
+            model_name="reportclock",
+            name="assigned_to",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AddField(
+            model_name="reportclock",
+            name="code_version",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="escalation.codeversion",
+            ),
+        ),
+        migrations.AddField(
+            model_name="reportopen",
+            name="assigned_to",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AddField(
+            model_name="reportopen",
+            name="code_version",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="escalation.codeversion",
+            ),
+        ),
+        migrations.AddField(
+            model_name="reportreceived",
+            name="assigned_to",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AddField(
+            model_name="reportreceived",
+            name="code_version",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="escalation.codeversion",
+            ),
+        ),
+        migrations.AddField(
+            model_name="reportresolved",
+            name="assigned_to",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AddField(
+            model_name="reportresolved",
+            name="code_version",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="escalation.codeversion",
+            ),
+        ),
+        migrations.AddField(
+            model_name="reportrootcause",
+            name="assigned_to",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AddField(
+            model_name="reportrootcause",
+            name="code_version",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="escalation.codeversion",
+            ),
+        ),
+        migrations.AddField(
+            model_name="reportrootcause",
+            name="root_cause",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="complaints.rootcause",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="reportclock",
+            constraint=models.UniqueConstraint(
+                fields=(
+                    "total",
+                    "day",
+                    "clock",
+                    "code_version",
+                    "channel",
+                    "category",
+                    "department",
+                    "nation",
+                    "tier",
+                    "assigned_to",
+                ),
+                name="report_clock_key",
+                nulls_distinct=False,
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="reportopen",
+            constraint=models.UniqueConstraint(
+                fields=(
+                    "total",
+                    "status",
+                    "code_version",
+                    "channel",
+                    "category",
+                    "department",
+                    "nation",
+                    "tier",
+                    "assigned_to",
+                ),
+                name="report_open_key",
+                nulls_distinct=False,
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="reportreceived",
+            constraint=models.UniqueConstraint(
+                fields=(
+                    "total",
+                    "day",
+                    "code_version",
+                    "channel",
+                    "category",
+                    "department",
+                    "nation",
+                    "tier",
+                    "assigned_to",
+                ),
+                name="report_received_key",
+                nulls_distinct=False,
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="reportresolved",
+            constraint=models.UniqueConstraint(
+                fields=(
+                    "total",
+                    "day",
+                    "working_days",
+                    "receipt_day",
+                    "code_version",
+                    "channel",
+                    "category",
+                    "department",
+                    "nation",
+                    "tier",
+                    "assigned_to",
+                ),
+                name="report_resolved_key",
+                nulls_distinct=False,
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="reportrootcause",
+            constraint=models.UniqueConstraint(
+                fields=(
+                    "total",
+                    "day",
+                    "root_cause",
+                    "code_version",
+                    "channel",
+                    "category",
+                    "department",
+                    "nation",
+                    "tier",
+                    "assigned_to",
+                ),
+                name="report_root_cause_key",
+                nulls_distinct=False,
             ),
         ),
     ]

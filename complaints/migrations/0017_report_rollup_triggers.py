@@ -32,18 +32,46 @@ SDIMS = ", ".join(f"s.{d.strip()}" for d in DIMS.split(","))
 LONDON_DAY = "(({col}) AT TIME ZONE 'Europe/London')::date"
 
 
-def _upsert(table: str, key: str, measures: dict[str, str], select_from: str) -> str:
+SENTINELS = {
+    "code_version_id": "0",
+    "channel": "''",
+    "category": "''",
+    "department": "''",
+    "nation": "''",
+    "tier": "0",
+    "assigned_to_id": "NULL::integer",
+}
+
+
+def _upsert(
+    table: str, key: str, measures: dict[str, str], select_from: str, kept: tuple = ()
+) -> str:
     """INSERT the per-key sums of `measures` (expressions over s.sign) from `select_from`
-    (… FROM src s …, with `key` expressions first), adding them to rows already there."""
-    names = [k.strip() for k in key.split(",")] + [d.strip() for d in DIMS.split(",")]
+    (… FROM src s …, with `key` expressions first), adding them to rows already there: one
+    row per key and combination of the filters (total = false), and one per key and `kept`
+    column with the other filters summed away (total = true)."""
+    keys = [k.strip() for k in key.split(",")]
+    dims = [d.strip() for d in DIMS.split(",")]
+    names = keys + dims
     sums = [f"sum({expr})" for expr in measures.values()]
     groups = ", ".join(str(i) for i in range(1, len(names) + 1))
+    nonzero = " OR ".join(f"{m} <> 0" for m in measures)
+    total_dims = [d if d in kept else f"{SENTINELS[d]}" for d in dims]
+    total_groups = ", ".join(keys + [d for d in dims if d in kept])
     return f"""
-    INSERT INTO {table} AS r ({", ".join(names)}, {", ".join(measures)})
-    {select_from.format(sums=", ".join(sums))}
-    GROUP BY {groups} HAVING {" OR ".join(f"{x} <> 0" for x in sums)}
-    ORDER BY {groups}
-    ON CONFLICT ({", ".join(names)}) DO UPDATE SET
+    WITH g ({", ".join(names)}, {", ".join(measures)}) AS (
+        {select_from.format(sums=", ".join(sums))}
+        GROUP BY {groups}
+    )
+    INSERT INTO {table} AS r (total, {", ".join(names)}, {", ".join(measures)})
+    SELECT false, g.* FROM g WHERE {nonzero}
+    UNION ALL
+    SELECT true, {", ".join(keys)}, {", ".join(total_dims)},
+        {", ".join(f"sum({m})" for m in measures)}
+    FROM g GROUP BY {total_groups}
+    HAVING {" OR ".join(f"sum({m}) <> 0" for m in measures)}
+    ORDER BY 1, {", ".join(str(i) for i in range(2, len(names) + 2))}
+    ON CONFLICT (total, {", ".join(names)}) DO UPDATE SET
         {", ".join(f"{m} = r.{m} + EXCLUDED.{m}" for m in measures)};"""
 
 
@@ -61,6 +89,7 @@ def _rollup_sql(src: str) -> str:
                 "status",
                 {"n": "s.sign"},
                 f"SELECT s.status, {SDIMS}, {{sums}} FROM {src} s WHERE s.status IN ({open_list})",
+                kept=("tier",),
             ),
             _upsert(
                 "complaints_report_received",
@@ -72,16 +101,17 @@ def _rollup_sql(src: str) -> str:
                     "code_request": _when("s.customer_request = 'code'"),
                 },
                 f"SELECT {LONDON_DAY.format(col='s.received_at')}, {SDIMS}, {{sums}} FROM {src} s",
+                kept=("channel", "category", "tier"),
             ),
             _upsert(
                 "complaints_report_clock",
-                "clock, day",
+                "day, clock",
                 {
                     "on_time": "CASE WHEN k.met <= k.due THEN s.sign ELSE 0 END",
                     "late": "CASE WHEN k.met > k.due THEN s.sign ELSE 0 END",
                     "unmet": "CASE WHEN k.met IS NULL THEN s.sign ELSE 0 END",
                 },
-                f"SELECT k.clock, {LONDON_DAY.format(col='k.due')}, {SDIMS}, {{sums}} "
+                f"SELECT {LONDON_DAY.format(col='k.due')}, k.clock, {SDIMS}, {{sums}} "
                 f"FROM {src} s CROSS JOIN LATERAL (VALUES "
                 "('acknowledge_by', s.acknowledge_by, s.acknowledged_at), "
                 "('respond_by', s.respond_by, s.first_response_at), "

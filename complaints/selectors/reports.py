@@ -133,7 +133,8 @@ def _open_now(figures: DashboardFigures) -> None:
     f, now = figures.filters, figures.now
     labels = dict(Status.choices)
     rows = (
-        ReportOpen.objects.filter(f.q(), n__gt=0)
+        _rollup_rows(ReportOpen, f)
+        .filter(n__gt=0)
         .values("status", "tier")
         .annotate(n=Sum("n"))
         .order_by()
@@ -178,9 +179,16 @@ ORDER BY 1, 2, 3
 """
 
 
+def _rollup_rows(model: type[models.Model], filters: ReportFilters) -> QuerySet:
+    """A rollup's rows for the filters: with none, the total rows (a few a day); otherwise
+    the rows of each combination of the filters that matches."""
+    dims = filters.q()
+    return model.objects.filter(dims, total=not dims).order_by()
+
+
 def _rollup(model: type[models.Model], filters: ReportFilters, *fields: str) -> tuple[str, list]:
     """SQL (and its parameters) for `fields` of a rollup's rows in the filters' day range."""
-    rows = model.objects.filter(filters.q(), day__gte=filters.start, day__lte=filters.end)
+    rows = _rollup_rows(model, filters).filter(day__gte=filters.start, day__lte=filters.end)
     sql, params = rows.values(*fields).query.sql_with_params()
     return sql, list(params)
 
@@ -378,9 +386,7 @@ def _letters(figures: DashboardFigures) -> None:
 
 def _root_causes(figures: DashboardFigures) -> None:
     f = figures.filters
-    resolved = ReportRootCause.objects.filter(
-        f.q(), day__gte=f.start, day__lte=f.end, n__gt=0
-    ).order_by()
+    resolved = _rollup_rows(ReportRootCause, f).filter(day__gte=f.start, day__lte=f.end, n__gt=0)
     ranked = (
         resolved.values("root_cause__name").annotate(n=Sum("n")).order_by("-n", "root_cause__name")
     )
