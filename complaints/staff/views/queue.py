@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,7 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from complaints.lifecycle import TransitionRefused
 from complaints.models import Status
 from complaints.permissions import manager_required, staff_required
-from complaints.selectors.queue import QUEUES, QueueFilters, complaint_queue
+from complaints.selectors.queue import QUEUES, QueueFilters, QueueRow, complaint_queue
+from complaints.templatetags.redress import instant
 from complaints.workflows.actions import assignable_staff, complaints_bulk_assign
 from escalation.choices import Category, Channel, Nation
 
@@ -37,6 +39,47 @@ def _person(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()
 
 
+@dataclass(frozen=True)
+class RowView:
+    """One queue row as the page prints it, worked out once in Python: a template resolving
+    ~30 lookups, filters and a {% url %} per row was most of a 50-row page's time."""
+
+    pk: int
+    reference: str
+    url: str
+    customer: str
+    summary: str
+    channel: str
+    category: str
+    status: str
+    tier: str
+    assignee: str
+    request: str
+    badge_css: str
+    badge_label: str
+    due: str
+
+
+def _row_view(row: QueueRow) -> RowView:
+    c = row.complaint
+    return RowView(
+        pk=c.pk,
+        reference=c.reference,
+        url=reverse("staff:complaint", args=[c.reference]),
+        customer=c.customer.name,
+        summary=c.summary,
+        channel=c.get_channel_display(),
+        category=c.get_category_display(),
+        status=c.get_status_display(),
+        tier=f"Tier {c.tier}" if c.tier else "Frontline",
+        assignee=_person(c.assigned_to) if c.assigned_to else "",
+        request=row.request_label.lower(),
+        badge_css=row.badge.css,
+        badge_label=row.badge.label,
+        due=f"{row.clock_label or 'Due'} by {instant(c.next_due_at)}" if c.next_due_at else "",
+    )
+
+
 @require_GET
 @staff_required
 def queue_view(request: HttpRequest, queue: str) -> HttpResponse:
@@ -55,13 +98,14 @@ def queue_view(request: HttpRequest, queue: str) -> HttpResponse:
         now=timezone.now(),
     )
     kept = filters.as_params() | ({"q": q} if q else {})
-    staff = list(assignable_staff())
+    staff = [(person.pk, _person(person)) for person in assignable_staff()]
     return render(
         request,
         "staff/queue.html",
         {
             "active": queue,
             "result": result,
+            "rows": [_row_view(row) for row in result.rows],
             "filters": filters,
             "q": q,
             "problems": problems + ([page_problem] if page_problem else []),
