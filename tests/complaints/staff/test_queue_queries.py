@@ -127,3 +127,14 @@ def test_a_queue_page_reads_only_the_columns_its_rows_show(client, agent, other_
     # and every row still shows its customer and owner (no query per row: the ceiling holds)
     assert response.content.decode().count('class="reference"') == 50
     assert len(captured) <= MAX_QUERIES
+
+
+def test_a_queue_row_escapes_what_people_typed_and_links_its_complaint(client, manager):
+    customer = CustomerFactory(name='Ann "A&B" <Ltd>')
+    complaint = ComplaintFactory(customer=customer, summary="<script>alert(1)</script> & more")
+    client.force_login(manager)
+    page = client.get(reverse("staff:queue", args=["all"])).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
+    assert "Ann &quot;A&amp;B&quot; &lt;Ltd&gt;" in page
+    assert f'href="{reverse("staff:complaint", args=[complaint.reference])}"' in page
