@@ -310,6 +310,39 @@ class Complaint(models.Model):
                 condition=Q(status__in=_OPEN) & (Q(tier__gt=0) | Q(status="escalated")),
                 name="complaint_queue_escalated_idx",
             ),
+            # Dashboard: breached now / due today / this week under any report filter, as an
+            # index-only range scan (the filters' columns are in the index).
+            models.Index(
+                fields=["next_due_at"],
+                include=[
+                    "code_version",
+                    "channel",
+                    "category",
+                    "department",
+                    "nation",
+                    "tier",
+                    "assigned_to",
+                    "id",
+                ],
+                condition=Q(next_due_at__isnull=False),
+                name="complaint_next_due_report_idx",
+            ),  # fmt: skip
+            # Dashboard: clocks due today, passed and not met (the rollups count earlier days).
+            models.Index(
+                fields=["acknowledge_by"],
+                condition=Q(acknowledged_at__isnull=True, acknowledge_by__isnull=False),
+                name="complaint_ack_unmet_idx",
+            ),
+            models.Index(
+                fields=["respond_by"],
+                condition=Q(first_response_at__isnull=True, respond_by__isnull=False),
+                name="complaint_respond_unmet_idx",
+            ),
+            models.Index(
+                fields=["resolve_by"],
+                condition=Q(resolved_at__isnull=True, resolve_by__isnull=False),
+                name="complaint_resolve_unmet_idx",
+            ),
             # Dashboard date range: complaints received between two instants.
             models.Index(fields=["received_at"], name="complaint_received_idx"),
             # Dashboard / quarterly return: complaints resolved between two instants.
@@ -652,3 +685,11 @@ class StaffAlert(models.Model):
 # The abuse guards' tables live beside the models they guard (complaints/guards.py).
 from complaints.guards import FormTokenUse, RateCounter  # noqa: E402, F401
 from complaints.models_integrations import ApiToken, InboundEmail  # noqa: E402, F401
+from complaints.models_reports import (  # noqa: E402, F401
+    ReportBankHoliday,
+    ReportClock,
+    ReportOpen,
+    ReportReceived,
+    ReportResolved,
+    ReportRootCause,
+)

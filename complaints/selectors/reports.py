@@ -37,15 +37,22 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db import connection, models
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from complaints.lifecycle import OPEN_STATUSES, Status
 from complaints.models import Complaint, Letter
+from complaints.models_reports import (
+    ReportClock,
+    ReportOpen,
+    ReportReceived,
+    ReportResolved,
+    ReportRootCause,
+)
 from complaints.selectors.queue import end_of_today
 from complaints.selectors.report_filters import ReportFilters, london_midnight
-from escalation.calendar import LONDON, NATIONS, WorkingCalendar, local_date
+from escalation.calendar import NATIONS, WorkingCalendar, local_date
 from escalation.models import CodeVersion
 from escalation.roles import staff_roles
 from escalation.selectors import code_rules
@@ -126,10 +133,11 @@ def _open_now(figures: DashboardFigures) -> None:
     f, now = figures.filters, figures.now
     labels = dict(Status.choices)
     rows = (
-        complaints_matching(f)
-        .filter(status__in=OPEN_STATUSES)
+        _rollup_rows(ReportOpen, f)
+        .filter(n__gt=0)
         .values("status", "tier")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("n"))
+        .order_by()
     )
     by_status: dict[str, int] = {}
     by_tier: dict[int, int] = {}
@@ -139,7 +147,7 @@ def _open_now(figures: DashboardFigures) -> None:
     figures.open_by_status = [
         (str(s), labels[s], by_status[s]) for s in OPEN_STATUSES if by_status.get(s)
     ]
-    figures.open_by_tier = sorted(by_tier.items())
+    figures.open_by_tier = sorted((tier, n) for tier, n in by_tier.items() if n)
     today = local_date(now)
     next_monday = london_midnight(today + datetime.timedelta(days=7 - today.weekday()))
     # complaint_next_due_idx: only the complaints due before next Monday are read.
@@ -158,27 +166,38 @@ def _open_now(figures: DashboardFigures) -> None:
     figures.due_this_week = due["due_this_week"]
 
 
-# One scan of the complaints received in the range: the weekly counts by channel and by
-# category and the range's totals, as three grouping sets of one query.
+# The received rollup's days in the range: the weekly counts by channel and by category and the
+# range's totals, as three grouping sets of one query.
 _RECEIVED_SQL = """
-SELECT date_trunc('week', c.received_at AT TIME ZONE 'Europe/London')::date AS week,
-       c.channel, c.category, GROUPING(c.channel) AS no_channel,
-       GROUPING(c.category) AS no_category, count(*),
-       count(*) FILTER (WHERE c.tier > 0),
-       count(*) FILTER (WHERE c.status = 'closed'),
-       count(*) FILTER (WHERE c.status = 'adr_referred'),
-       count(*) FILTER (WHERE c.customer_request = 'code')
-FROM ({base}) c
-GROUP BY GROUPING SETS ((1, c.channel), (1, c.category), ())
+SELECT date_trunc('week', r.day)::date AS week, r.channel, r.category,
+       GROUPING(r.channel) AS no_channel, GROUPING(r.category) AS no_category, sum(r.n),
+       sum(r.n) FILTER (WHERE r.tier > 0), sum(r.closed), sum(r.adr_referred), sum(r.code_request)
+FROM ({base}) r
+GROUP BY GROUPING SETS ((1, r.channel), (1, r.category), ())
+HAVING sum(r.n) > 0 OR GROUPING(r.channel) + GROUPING(r.category) = 2
 ORDER BY 1, 2, 3
 """
 
 
+def _rollup_rows(model: type[models.Model], filters: ReportFilters) -> QuerySet:
+    """A rollup's rows for the filters: with none, the total rows (a few a day); otherwise
+    the rows of each combination of the filters that matches."""
+    dims = filters.q()
+    return model.objects.filter(dims, total=not dims).order_by()
+
+
+def _rollup(model: type[models.Model], filters: ReportFilters, *fields: str) -> tuple[str, list]:
+    """SQL (and its parameters) for `fields` of a rollup's rows in the filters' day range."""
+    rows = _rollup_rows(model, filters).filter(day__gte=filters.start, day__lte=filters.end)
+    sql, params = rows.values(*fields).query.sql_with_params()
+    return sql, list(params)
+
+
 def _received_figures(figures: DashboardFigures) -> None:
-    base = complaints_received(figures.filters).values(
-        "received_at", "channel", "category", "tier", "status", "customer_request"
-    )
-    sql, params = base.query.sql_with_params()
+    sql, params = _rollup(
+        ReportReceived, figures.filters,
+        "day", "channel", "category", "tier", "n", "closed", "adr_referred", "code_request",
+    )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(_RECEIVED_SQL.format(base=sql), params)
         rows = cursor.fetchall()
@@ -188,41 +207,57 @@ def _received_figures(figures: DashboardFigures) -> None:
         elif not no_category:
             figures.weekly_by_category.append((week, category, n))
         else:
-            figures.received = n
+            figures.received = n or 0
             (figures.escalated, figures.auto_closed, figures.adr_referred,
-             figures.code_complaints) = totals  # fmt: skip
+             figures.code_complaints) = (t or 0 for t in totals)  # fmt: skip
 
 
-# One scan for the three met-on-time clocks: each complaint unpivoted into its clocks.
+# The clock rollup's days in the range: a clock met (on time or late) is decided whenever it
+# fell due; one not met is decided once it has passed, i.e. on every day before today, and today
+# only up to now, which the complaints themselves answer (the *_unmet_idx partial indexes).
 _CLOCKS_SQL = """
-SELECT k.clock, date_trunc('month', k.due AT TIME ZONE 'Europe/London')::date AS month,
-       count(*) AS decided, count(*) FILTER (WHERE k.met <= k.due) AS met
-FROM ({base}) c
-CROSS JOIN LATERAL (VALUES ('acknowledge_by', c.acknowledge_by, c.acknowledged_at),
-                           ('respond_by', c.respond_by, c.first_response_at),
-                           ('resolve_by', c.resolve_by, c.resolved_at)) AS k(clock, due, met)
-WHERE k.due >= %s AND k.due < %s AND (k.met IS NOT NULL OR k.due < %s)
+SELECT r.clock, date_trunc('month', r.day)::date AS month,
+       sum(r.on_time + r.late + CASE WHEN r.day < %s THEN r.unmet ELSE 0 END) AS decided,
+       sum(r.on_time) AS met
+FROM ({base}) r
 GROUP BY 1, 2
 ORDER BY 1, 2
 """
 
 
-def _clock_shares(filters: ReportFilters, now: datetime.datetime) -> dict[str, list[Share]]:
-    in_range = Q()
-    for clock, _, _ in MET_CLOCKS:
-        in_range |= Q(**{f"{clock}__gte": filters.since, f"{clock}__lt": filters.until})
-    base = (
-        complaints_matching(filters)
-        .filter(in_range)
-        .values(*(name for pair in MET_CLOCKS for name in pair[:2]))
+def _clocks_passed_today(filters: ReportFilters, now: datetime.datetime) -> dict[str, int]:
+    """Clocks due today before now and not met, per clock (0 if today is outside the range)."""
+    today = local_date(now)
+    if not filters.start <= today <= filters.end:
+        return {}
+    since = london_midnight(today)
+    conditions = {
+        clock: Q(**{f"{clock}__gte": since, f"{clock}__lt": now, f"{met}__isnull": True})
+        for clock, met, _ in MET_CLOCKS
+    }
+    either = conditions["acknowledge_by"] | conditions["respond_by"] | conditions["resolve_by"]
+    return (
+        Complaint.objects.filter(filters.q())
+        .filter(either)
+        .order_by()
+        .aggregate(**{clock: Count("pk", filter=q) for clock, q in conditions.items()})
     )
-    sql, params = base.query.sql_with_params()
+
+
+def _clock_shares(filters: ReportFilters, now: datetime.datetime) -> dict[str, list[Share]]:
+    sql, params = _rollup(ReportClock, filters, "clock", "day", "on_time", "late", "unmet")
+    today = local_date(now)
     with connection.cursor() as cursor:
-        cursor.execute(_CLOCKS_SQL.format(base=sql), [*params, filters.since, filters.until, now])
+        cursor.execute(_CLOCKS_SQL.format(base=sql), [today, *params])
         rows = cursor.fetchall()
+    passed = _clocks_passed_today(filters, now)
+    month = today.replace(day=1)
     out: dict[str, list[Share]] = {clock: [] for clock, _, _ in MET_CLOCKS}
-    for clock, month, decided, met in rows:
-        out[clock].append(Share(month, met, decided))
+    for clock, row_month, decided, met in rows:
+        if row_month == month:
+            decided += passed.pop(clock, 0)
+        if decided:
+            out[clock].append(Share(row_month, met, decided))
     return out
 
 
@@ -287,13 +322,41 @@ def working_days_to_resolve(filters: ReportFilters, *, select: str, tail: str = 
         return cursor.fetchall()
 
 
+# The resolved rollup's histogram of working days, and percentile_cont's interpolation over
+# it: the value at 0-based rank p × (count − 1), between the values at the ranks either side.
+# Complaints whose effective receipt was not within the year before resolution carry their
+# receipt day and count only if it falls in the live figure's calendar (see the docstring).
+_RESOLVE_DAYS_SQL = """
+WITH h AS (
+    SELECT r.working_days AS wd, sum(r.n) AS n
+    FROM ({base}) r
+    WHERE r.working_days IS NOT NULL
+      AND (r.receipt_day IS NULL OR r.receipt_day BETWEEN %s AND %s)
+    GROUP BY 1 HAVING sum(r.n) > 0
+),
+c AS (SELECT wd, sum(n) OVER (ORDER BY wd) AS upto FROM h),
+total AS (SELECT coalesce(sum(n), 0) AS n FROM h),
+q AS (SELECT p, p * (total.n - 1)::float8 AS at FROM total, (VALUES (0.5::float8), (0.9)) v(p)
+      WHERE total.n > 0)
+SELECT (SELECT n FROM total), p,
+       (SELECT wd FROM c WHERE upto > floor(q.at) ORDER BY wd LIMIT 1) AS below,
+       (SELECT wd FROM c WHERE upto > ceil(q.at) ORDER BY wd LIMIT 1) AS above,
+       q.at - floor(q.at) AS fraction
+FROM q RIGHT JOIN total ON true
+ORDER BY p
+"""
+
+
 def _resolve_days(figures: DashboardFigures) -> None:
-    [(count, median, p90)] = working_days_to_resolve(
-        figures.filters,
-        select="count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY wd), "
-        "percentile_cont(0.9) WITHIN GROUP (ORDER BY wd)",
-    )
-    figures.resolved = count
+    f = figures.filters
+    sql, params = _rollup(ReportResolved, f, "day", "working_days", "receipt_day", "n")
+    lookback = f.start - datetime.timedelta(days=CALENDAR_LOOKBACK_DAYS)
+    with connection.cursor() as cursor:
+        cursor.execute(_RESOLVE_DAYS_SQL.format(base=sql), [*params, lookback, f.end])
+        rows = cursor.fetchall()
+    figures.resolved = int(rows[0][0])
+    values = {p: below + fraction * (above - below) for _, p, below, above, fraction in rows if p}
+    median, p90 = values.get(0.5), values.get(0.9)
     figures.resolve_median = None if median is None else round(float(median), 1)
     figures.resolve_p90 = None if p90 is None else round(float(p90), 1)
 
@@ -322,22 +385,19 @@ def _letters(figures: DashboardFigures) -> None:
 
 
 def _root_causes(figures: DashboardFigures) -> None:
-    resolved = complaints_resolved(figures.filters).filter(root_cause__isnull=False)
+    f = figures.filters
+    resolved = _rollup_rows(ReportRootCause, f).filter(day__gte=f.start, day__lte=f.end, n__gt=0)
     ranked = (
-        resolved.values("root_cause__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "root_cause__name")
+        resolved.values("root_cause__name").annotate(n=Sum("n")).order_by("-n", "root_cause__name")
     )
     figures.root_causes = [(r["root_cause__name"], r["n"]) for r in ranked]
     trend = (
-        resolved.annotate(month=TruncMonth("resolved_at", tzinfo=LONDON))
+        resolved.annotate(month=TruncMonth("day"))
         .values("month", "root_cause__name")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("n"))
         .order_by("month", "root_cause__name")
     )
-    figures.root_cause_trend = [
-        (local_date(r["month"]), r["root_cause__name"], r["n"]) for r in trend
-    ]
+    figures.root_cause_trend = [(r["month"], r["root_cause__name"], r["n"]) for r in trend]
 
 
 def reports_check(user: AbstractBaseUser) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,12 +13,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints.lifecycle import TransitionRefused
 from complaints.models import Status
 from complaints.permissions import manager_required, staff_required
-from complaints.selectors.queue import QUEUES, QueueFilters, complaint_queue
+from complaints.selectors.queue import QUEUES, QueueFilters, QueueRow, complaint_queue
+from complaints.templatetags.redress import instant
 from complaints.workflows.actions import assignable_staff, complaints_bulk_assign
 from escalation.choices import Category, Channel, Nation
 
@@ -37,6 +41,79 @@ def _person(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()
 
 
+@dataclass(frozen=True)
+class RowView:
+    """One queue row as the page prints it, worked out once in Python: a template resolving
+    ~30 lookups, filters and a {% url %} per row was most of a 50-row page's time."""
+
+    pk: int
+    reference: str
+    url: str
+    customer: str
+    summary: str
+    channel: str
+    category: str
+    status: str
+    tier: str
+    assignee: str
+    request: str
+    badge_css: str
+    badge_label: str
+    due: str
+
+
+_NOBODY = '<span class="muted">Nobody</span>'
+_NOTHING_DUE = '<span class="muted">Nothing due</span>'
+_URL_SLOT = "RD-SLOT-SLOT"  # a reference's shape, replaced by each row's own
+
+
+def _row_html(r: RowView, *, pick: bool) -> str:
+    """The row's <tr>, every value escaped exactly as the template's autoescape does
+    (`html.escape`, quotes included), at a small fraction of the template engine's cost."""
+    e = html.escape
+    cells = []
+    if pick:
+        cells.append(
+            f'<td><input type="checkbox" name="complaint" value="{r.pk}" id="pick-{r.pk}">'
+            f'<label for="pick-{r.pk}" class="visually-hidden">Select {e(r.reference)}</label></td>'
+        )
+    request = (
+        f'<span class="badge request">Customer asks: {e(r.request)}</span> ' if r.request else ""
+    )
+    badge = (
+        f'<span class="badge {e(r.badge_css)}">{e(r.badge_label)}</span> ' if r.badge_css else ""
+    )
+    due = f"{badge}{e(r.due)}" if r.due else _NOTHING_DUE
+    cells += [
+        f'<td class="reference"><a href="{e(r.url)}">{e(r.reference)}</a></td>',
+        f"<td>{e(r.customer)}</td><td>{e(r.summary)}</td><td>{e(r.channel)}</td>",
+        f'<td>{e(r.category)}</td><td><span class="badge status">{e(r.status)}</span></td>',
+        f"<td>{e(r.tier)}</td><td>{e(r.assignee) if r.assignee else _NOBODY}</td>",
+        f'<td class="due">{request}{due}</td>',
+    ]
+    return "<tr>" + "".join(cells) + "</tr>"
+
+
+def _row_view(row: QueueRow, complaint_url: str) -> RowView:
+    c = row.complaint
+    return RowView(
+        pk=c.pk,
+        reference=c.reference,
+        url=complaint_url.replace(_URL_SLOT, c.reference),
+        customer=c.customer.name,
+        summary=c.summary,
+        channel=c.get_channel_display(),
+        category=c.get_category_display(),
+        status=c.get_status_display(),
+        tier=f"Tier {c.tier}" if c.tier else "Frontline",
+        assignee=_person(c.assigned_to) if c.assigned_to else "",
+        request=row.request_label.lower(),
+        badge_css=row.badge.css,
+        badge_label=row.badge.label,
+        due=f"{row.clock_label or 'Due'} by {instant(c.next_due_at)}" if c.next_due_at else "",
+    )
+
+
 @require_GET
 @staff_required
 def queue_view(request: HttpRequest, queue: str) -> HttpResponse:
@@ -55,13 +132,18 @@ def queue_view(request: HttpRequest, queue: str) -> HttpResponse:
         now=timezone.now(),
     )
     kept = filters.as_params() | ({"q": q} if q else {})
-    staff = list(assignable_staff())
+    complaint_url = reverse("staff:complaint", args=[_URL_SLOT])  # once, not once a row
+    rows = [_row_view(row, complaint_url) for row in result.rows]
+    can_bulk_assign = bool({"manager", "admin"} & request.staff_roles)
+    staff = [(person.pk, _person(person)) for person in assignable_staff()]
     return render(
         request,
         "staff/queue.html",
         {
             "active": queue,
             "result": result,
+            "rows": rows,
+            "rows_html": mark_safe("\n".join(_row_html(r, pick=can_bulk_assign) for r in rows)),
             "filters": filters,
             "q": q,
             "problems": problems + ([page_problem] if page_problem else []),
@@ -73,7 +155,7 @@ def queue_view(request: HttpRequest, queue: str) -> HttpResponse:
             "channels": Channel.choices,
             "categories": Category.choices,
             "nations": Nation.choices,
-            "can_bulk_assign": bool({"manager", "admin"} & request.staff_roles),
+            "can_bulk_assign": can_bulk_assign,
         },
     )
 

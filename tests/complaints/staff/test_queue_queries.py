@@ -112,3 +112,29 @@ def test_page_two_holds_the_rest_without_counting(client, agent, other_agent):
         r.complaint.pk for r in second.context["result"].rows
     }
     assert seen == set(Complaint.objects.values_list("pk", flat=True))
+
+
+def test_a_queue_page_reads_only_the_columns_its_rows_show(client, agent, other_agent, manager):
+    # Given a full page of complaints (a complaint row has ~70 columns, two of them JSON)
+    seed(55, agent=agent, other_agent=other_agent)
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("staff:queue", args=["all"]))
+    # Then the page's complaint query names no column the rows do not print
+    [page] = [q["sql"] for q in captured if 'FROM "complaints_complaint"' in q["sql"]]
+    for unread in ("clock_reasons", "enforced", "details", "resolution_summary"):
+        assert unread not in page
+    # and every row still shows its customer and owner (no query per row: the ceiling holds)
+    assert response.content.decode().count('class="reference"') == 50
+    assert len(captured) <= MAX_QUERIES
+
+
+def test_a_queue_row_escapes_what_people_typed_and_links_its_complaint(client, manager):
+    customer = CustomerFactory(name='Ann "A&B" <Ltd>')
+    complaint = ComplaintFactory(customer=customer, summary="<script>alert(1)</script> & more")
+    client.force_login(manager)
+    page = client.get(reverse("staff:queue", args=["all"])).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
+    assert "Ann &quot;A&amp;B&quot; &lt;Ltd&gt;" in page
+    assert f'href="{reverse("staff:complaint", args=[complaint.reference])}"' in page
