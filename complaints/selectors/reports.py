@@ -130,7 +130,7 @@ def complaints_resolved(filters: ReportFilters) -> QuerySet[Complaint]:
 
 
 def _open_now(figures: DashboardFigures) -> None:
-    f, now = figures.filters, figures.now
+    f = figures.filters
     labels = dict(Status.choices)
     rows = (
         _rollup_rows(ReportOpen, f)
@@ -148,6 +148,12 @@ def _open_now(figures: DashboardFigures) -> None:
         (str(s), labels[s], by_status[s]) for s in OPEN_STATUSES if by_status.get(s)
     ]
     figures.open_by_tier = sorted((tier, n) for tier, n in by_tier.items() if n)
+    _due_now(figures)
+
+
+def _due_now(figures: DashboardFigures) -> None:
+    """Breached, due today and due this week: live, not rolled up (they move with the clock)."""
+    f, now = figures.filters, figures.now
     today = local_date(now)
     next_monday = london_midnight(today + datetime.timedelta(days=7 - today.weekday()))
     # complaint_next_due_idx: only the complaints due before next Monday are read.

@@ -12,12 +12,12 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from complaints.lifecycle import OPEN_STATUSES, Status
-from complaints.selectors.queue import end_of_today
-from complaints.selectors.report_filters import ReportFilters, london_midnight
+from complaints.selectors.report_filters import ReportFilters
 from complaints.selectors.reports import (
     MET_CLOCKS,
     DashboardFigures,
     Share,
+    _due_now,
     _letters,
     complaints_matching,
     complaints_received,
@@ -28,7 +28,7 @@ from escalation.calendar import LONDON, local_date
 
 
 def _open_now(figures: DashboardFigures) -> None:
-    f, now = figures.filters, figures.now
+    f = figures.filters
     labels = dict(Status.choices)
     rows = (
         complaints_matching(f)
@@ -45,22 +45,8 @@ def _open_now(figures: DashboardFigures) -> None:
         (str(s), labels[s], by_status[s]) for s in OPEN_STATUSES if by_status.get(s)
     ]
     figures.open_by_tier = sorted(by_tier.items())
-    today = local_date(now)
-    next_monday = london_midnight(today + datetime.timedelta(days=7 - today.weekday()))
-    # complaint_next_due_idx: only the complaints due before next Monday are read.
-    due = (
-        complaints_matching(f)
-        .filter(next_due_at__lt=next_monday)
-        .aggregate(
-            breached=Count("pk", filter=Q(next_due_at__lt=now)),
-            due_today=Count(
-                "pk", filter=Q(next_due_at__gte=now, next_due_at__lt=end_of_today(now))
-            ),
-            due_this_week=Count("pk", filter=Q(next_due_at__gte=now, next_due_at__lt=next_monday)),
-        )
-    )
-    figures.breached, figures.due_today = due["breached"], due["due_today"]
-    figures.due_this_week = due["due_this_week"]
+    # Breached and due counts are live SQL in the product too: the same function serves both.
+    _due_now(figures)
 
 
 # One scan of the complaints received in the range: the weekly counts by channel and by
