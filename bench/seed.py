@@ -289,6 +289,19 @@ class _ClockMemo:
         self.computed = 0
         self.assembled = 0
 
+    @staticmethod
+    def _groups_cover(i: ClockInputs) -> bool:
+        """Whether the four groups are all of this row's clocks. An escalation (the formal
+        response clock), a letter asked for, a customer's request or a letter written for the
+        ADR period start clocks the groups do not hold: such a row is computed in full (it
+        was once assembled without its formal_respond_by, which the spot check caught)."""
+        return (
+            i.escalated is None
+            and i.adr_letter_asked is None
+            and i.customer_request_at is None
+            and i.letter_reason == "deadlock"
+        )
+
     def clocks(self, version_id: int, i: ClockInputs) -> Clocks:
         k1 = (version_id, i.channel, i.nation, i.received)
         k2 = (version_id, local_date(i.first_made), i.letter_date)
@@ -297,7 +310,7 @@ class _ClockMemo:
         k4 = (version_id, i.category, i.employees)
         p1, p2 = self.receipt.get(k1), self.adr.get(k2)
         p3, p4 = self.close.get(k3), self.eligibility.get(k4)
-        if p1 is None or p2 is None or p3 is None or p4 is None:
+        if p1 is None or p2 is None or p3 is None or p4 is None or not self._groups_cover(i):
             self.computed += 1
             c = compute_clocks(self.rules[version_id], i)
             r = c.reasons

@@ -6,6 +6,7 @@ pipeline and a short last batch both run).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import re
@@ -227,6 +228,23 @@ def test_references_of_different_positions_never_coincide():
     references = _References("7", start=0)
     bodies = {references._body(n) for n in range(50_000)}
     assert len(bodies) == 50_000
+
+
+def test_an_escalated_row_whose_groups_were_all_seen_still_gets_its_formal_clock():
+    # Given a memo that has seen every group of a row that was never escalated
+    version = code_version_in_force(at=NOW)
+    memo = _ClockMemo({version.pk: code_rules(version)})
+    memo.CHECK_EVERY = 10**9
+    hour = datetime.timedelta(hours=1)
+    plain = ClockInputs(channel="email", received=NOW - 300 * hour, first_made=NOW - 300 * hour)
+    memo.clocks(version.pk, plain)
+    # When the same row arrives escalated (inputs the groups do not hold)
+    escalated = dataclasses.replace(plain, escalated=NOW - 100 * hour)
+    clocks = memo.clocks(version.pk, escalated)
+    # Then it is computed in full, formal response clock included
+    assert clocks == compute_clocks(memo.rules[version.pk], escalated)
+    assert clocks.formal_respond_by is not None
+    assert memo.assembled == 0
 
 
 def test_the_clock_memo_forgets_when_full_and_stays_exact():
