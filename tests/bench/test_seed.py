@@ -13,9 +13,10 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.db.models import F, Q
 
-from bench.seed import _ClockMemo, _References, bench_seed
+from bench.seed import TRIGGER_FILLED, _ClockMemo, _References, bench_seed
 from complaints.models import OPEN_STATUSES, Complaint, Customer, TimelineEvent
 from complaints.services import complaint_next_due
 from escalation.calendar import local_date
@@ -262,6 +263,16 @@ def test_the_clock_memo_forgets_when_full_and_stays_exact():
         )
         assert memo.clocks(version.pk, inputs) == compute_clocks(memo.rules[version.pk], inputs)
         assert max(len(memo.receipt), len(memo.adr), len(memo.close)) <= 3
+
+
+def test_every_table_the_triggers_fill_while_seeding_is_vacuumed_with_the_copied_ones(seeded):
+    # The seeder's VACUUM names them: each must be a real table, and the search's filled
+    with connection.cursor() as cursor:
+        for table in TRIGGER_FILLED:
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
+            assert cursor.fetchone()[0], table
+        cursor.execute("SELECT count(*) FROM complaints_customernameword")
+        assert cursor.fetchone()[0] >= Customer.objects.count()
 
 
 def test_the_report_gives_each_process_s_peak_memory(seeded):
