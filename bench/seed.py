@@ -50,6 +50,7 @@ from complaints.models import (
     Status,
     TimelineEvent,
 )
+from complaints.models_reports import ReportDimensions
 from complaints.services import _REFERENCE_ALPHABET, complaint_next_due
 from complaints.staff_clocks import enforcement_due
 from escalation.calendar import LONDON, local_date
@@ -255,16 +256,11 @@ _NEVER = datetime.datetime.min.replace(tzinfo=UTC)
 
 
 # Tables the database's triggers fill while the seeder copies (the queue search's name words,
-# migration 0016; the manager's desk rollups, 0017-0018): vacuumed with the copied ones, or the
-# search reads the heap for each of a common surname's customers until autovacuum comes by.
-TRIGGER_FILLED = (
-    "complaints_nameword",
-    "complaints_customernameword",
-    "complaints_report_open",
-    "complaints_report_received",
-    "complaints_report_clock",
-    "complaints_report_resolved",
-    "complaints_report_root_cause",
+# migration 0016, which have no model; every manager's desk rollup, 0017-0018): vacuumed with
+# the copied ones, or the search reads the heap for each of a common surname's customers until
+# autovacuum comes by.
+TRIGGER_FILLED = ("complaints_nameword", "complaints_customernameword") + tuple(
+    rollup._meta.db_table for rollup in ReportDimensions.__subclasses__()
 )
 
 
