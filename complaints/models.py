@@ -9,6 +9,7 @@ from django.db.models.functions import Upper
 
 from complaints.lifecycle import OPEN_STATUSES, Status
 from complaints.matching import phone_national_sql
+from complaints.models_reports import DIMENSIONS as REPORT_DIMENSIONS
 from escalation.choices import Category, Channel, CustomerRequest, LetterReason, Nation
 from escalation.models import CodeVersion
 
@@ -314,19 +315,10 @@ class Complaint(models.Model):
             # index-only range scan (the filters' columns are in the index).
             models.Index(
                 fields=["next_due_at"],
-                include=[
-                    "code_version",
-                    "channel",
-                    "category",
-                    "department",
-                    "nation",
-                    "tier",
-                    "assigned_to",
-                    "id",
-                ],
+                include=[*REPORT_DIMENSIONS, "id"],
                 condition=Q(next_due_at__isnull=False),
                 name="complaint_next_due_report_idx",
-            ),  # fmt: skip
+            ),
             # Dashboard: clocks due today, passed and not met (the rollups count earlier days).
             models.Index(
                 fields=["acknowledge_by"],
