@@ -50,7 +50,7 @@ from complaints.models import (
     Status,
     TimelineEvent,
 )
-from complaints.models_reports import ReportDimensions
+from complaints.models.reports import ReportDimensions
 from complaints.services import _REFERENCE_ALPHABET, complaint_next_due
 from complaints.staff_clocks import enforcement_due
 from escalation.calendar import LONDON, local_date

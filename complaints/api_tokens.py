@@ -16,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from complaints.models_integrations import ApiToken
+from complaints.models.integrations import ApiToken
 
 KEY_PREFIX = "rd_"
 # last_used_at is written at most this often per token: a busy integration must not turn

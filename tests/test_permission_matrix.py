@@ -35,7 +35,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from complaints.models import Attachment, Complaint, Letter, StaffProfile
-from complaints.models_integrations import InboundEmail
+from complaints.models.integrations import InboundEmail
 from complaints.tokens import follow_token_make
 from tests.factories import ComplaintFactory, CustomerFactory, UserFactory
 

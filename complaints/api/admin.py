@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from complaints.api_tokens import api_token_create, api_token_revoke
-from complaints.models_integrations import ApiToken, InboundEmail
+from complaints.models.integrations import ApiToken, InboundEmail
 
 RAW_PREVIEW_BYTES = 100_000
 

@@ -1,4 +1,4 @@
-"""The dashboard's rollup tables (complaints/models_reports.py) and the partial indexes for
+"""The dashboard's rollup tables (complaints/models/reports.py) and the partial indexes for
 clocks due today and not met. 0018_report_rollup_triggers keeps them filled."""
 
 import django.db.models.deletion

@@ -1,4 +1,4 @@
-"""The dashboard's rollups (complaints/models_reports.py), kept exact on write by triggers.
+"""The dashboard's rollups (complaints/models/reports.py), kept exact on write by triggers.
 
 Statement-level AFTER triggers on complaints_complaint (INSERT, UPDATE, DELETE; COPY fires the
 INSERT one) read the statement's transition tables, turn the old rows into -1s and the new rows

@@ -43,7 +43,7 @@ from django.db.models.functions import TruncMonth
 
 from complaints.lifecycle import OPEN_STATUSES, Status
 from complaints.models import Complaint, Letter
-from complaints.models_reports import (
+from complaints.models.reports import (
     ReportClock,
     ReportOpen,
     ReportReceived,

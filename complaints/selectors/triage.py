@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from complaints.models_integrations import InboundEmail
+from complaints.models.integrations import InboundEmail
 from escalation.roles import staff_roles
 
 

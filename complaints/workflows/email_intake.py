@@ -26,7 +26,7 @@ from django.db.models import F
 
 from complaints.lifecycle import Action, TransitionRefused
 from complaints.models import Complaint, Customer, TimelineEvent
-from complaints.models_integrations import InboundEmail
+from complaints.models.integrations import InboundEmail
 from complaints.services import complaint_create, customer_create
 from complaints.timeline import audit_record, timeline_record
 from complaints.workflows.customer_actions import MAX_UPLOADS, customer_add_information

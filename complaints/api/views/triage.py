@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from complaints.api.views.common import ApiCursorPagination, errors
-from complaints.models_integrations import InboundEmail
+from complaints.models.integrations import InboundEmail
 from complaints.selectors.triage import triage_queue
 from complaints.workflows.email_intake import email_triage_confirm, email_triage_discard
 

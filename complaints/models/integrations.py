@@ -1,7 +1,7 @@
 """What connects Redress to a provider's other systems: API tokens and inbound email.
 
-Kept out of models.py so the integrations can grow without touching the case's core models;
-models.py imports them so Django registers them with the complaints app.
+Their own module so the integrations can grow without touching the case's core models;
+complaints/models/__init__.py imports them so Django registers them with the complaints app.
 """
 
 from __future__ import annotations
