@@ -21,7 +21,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from tests.factories import UserFactory
+from tests.slow_clients import timed_under_slow_clients
 from tests.test_compose import _environment, _expand, _service
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -263,20 +263,9 @@ def test_a_body_over_the_limit_is_refused_by_the_proxy_before_gunicorn_sees_it(s
     assert "POST /complain/" not in stack.web_requests()
 
 
-def slow_client(stack: Stack, stop: threading.Event) -> None:
-    """POST a 1,000-byte body over TLS one byte a second until told to stop."""
-    with socket.create_connection(("127.0.0.1", HTTPS_PORT), timeout=10) as raw:
-        with stack.tls().wrap_socket(raw, server_hostname=HOST) as sock:
-            sock.sendall(
-                f"POST /complain/ HTTP/1.1\r\nHost: {HOST}:{HTTPS_PORT}\r\n"
-                "Content-Type: application/x-www-form-urlencoded\r\n"
-                "Content-Length: 1000\r\n\r\n".encode()
-            )
-            while not stop.wait(1.0):
-                try:
-                    sock.sendall(b"a")
-                except OSError:
-                    return
+def tls_connection(stack: Stack) -> ssl.SSLSocket:
+    raw = socket.create_connection(("127.0.0.1", HTTPS_PORT), timeout=10)
+    return stack.tls().wrap_socket(raw, server_hostname=HOST)
 
 
 def healthz_seconds(stack: Stack) -> float:
@@ -293,16 +282,8 @@ def healthz_seconds(stack: Stack) -> float:
 def test_three_slow_clients_through_the_proxy_do_not_slow_healthz(stack):
     # gunicorn runs two plain sync workers: three slow bodies straight at it starve /healthz
     # (tests/faults/test_slow_clients.py shows that); through the proxy they never reach it.
-    stop = threading.Event()
-    clients = [threading.Thread(target=slow_client, args=(stack, stop)) for _ in range(3)]
-    try:
-        for client in clients:
-            client.start()
-        time.sleep(1.5)  # all three are mid-body now
-        times = [healthz_seconds(stack) for _ in range(3)]
-    finally:
-        stop.set()
-        for client in clients:
-            client.join(timeout=5)
+    times = timed_under_slow_clients(
+        lambda: tls_connection(stack), f"{HOST}:{HTTPS_PORT}", lambda: healthz_seconds(stack)
+    )
     assert max(times) < 1.0, times
     assert "POST /complain/" not in stack.web_requests()

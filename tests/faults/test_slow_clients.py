@@ -13,31 +13,17 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.slow_clients import timed_under_slow_clients
 from tests.test_compose import _command, _option
 
 ROOT = Path(__file__).resolve().parents[2]
 PORT = 8144
-
-
-def slow_client(stop: threading.Event) -> None:
-    """POST a 1,000-byte body one byte a second until told to stop."""
-    with socket.create_connection(("127.0.0.1", PORT), timeout=10) as sock:
-        sock.sendall(
-            b"POST /complain/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n"
-        )
-        while not stop.wait(1.0):
-            try:
-                sock.sendall(b"a")
-            except OSError:
-                return
 
 
 def healthz_seconds(timeout: float) -> float:
@@ -65,17 +51,13 @@ def gunicorn(*options: str) -> subprocess.Popen:
 
 
 def healthz_under_three_slow_clients(server: subprocess.Popen, timeout: float) -> list[float]:
-    stop = threading.Event()
-    clients = [threading.Thread(target=slow_client, args=(stop,)) for _ in range(3)]
     try:
-        for client in clients:
-            client.start()
-        time.sleep(1.5)  # they are all mid-body now
-        return [healthz_seconds(timeout) for _ in range(3)]
+        return timed_under_slow_clients(
+            lambda: socket.create_connection(("127.0.0.1", PORT), timeout=10),
+            "127.0.0.1",
+            lambda: healthz_seconds(timeout),
+        )
     finally:
-        stop.set()
-        for client in clients:
-            client.join(timeout=5)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
