@@ -14,10 +14,10 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 
 from bench.seed import TRIGGER_FILLED, _ClockMemo, _References, bench_seed
-from complaints.models import OPEN_STATUSES, Complaint, Customer, TimelineEvent
+from complaints.models import OPEN_STATUSES, Complaint, Customer, ReportReceived, TimelineEvent
 from complaints.services import complaint_next_due
 from escalation.calendar import local_date
 from escalation.choices import CLOCK_NAMES
@@ -25,6 +25,7 @@ from escalation.clocks import ClockInputs, compute_clocks
 from escalation.models import CodeVersion
 from escalation.selectors import code_rules, code_version_in_force
 from escalation.sweeps import complaints_adr_period_sweep, complaints_auto_close_sweep
+from tests.complaints.selectors.test_report_rollups import rebuilt_rows, rollup_rows
 from tests.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
@@ -211,6 +212,30 @@ def test_seeding_a_larger_size_tops_up_with_fresh_references(seeded):
     assert again.created == 50
     references = Complaint.objects.values_list("reference", flat=True)
     assert len(set(references)) == SIZE + 50
+
+
+def test_a_seed_that_doubles_the_complaints_rebuilds_the_rollups_once_instead_of_the_triggers(
+    seeded,
+):
+    assert seeded.rollups_seconds is not None
+    assert any("rebuilt once at the end" in line for line in seeded.lines())
+    received = ReportReceived.objects.filter(total=False).aggregate(n=Sum("n"))["n"]
+    assert received == SIZE  # every seeded complaint is counted
+    assert rollup_rows() == rebuilt_rows()
+
+
+def test_a_small_top_up_keeps_the_triggers_and_the_rollups_stay_exact(seeded):
+    again = bench_seed(complaints=SIZE + 50, now=NOW, seed=7, batch=120)
+    assert again.rollups_seconds is None
+    assert rollup_rows() == rebuilt_rows()
+
+
+def test_after_a_deferred_seed_this_connection_s_writes_are_counted_again(seeded):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('redress.report_rollups', true)")
+        assert cursor.fetchone()[0] in (None, "")
+    ComplaintFactory()
+    assert rollup_rows() == rebuilt_rows()
 
 
 def test_a_reference_another_writer_holds_is_not_reused():
