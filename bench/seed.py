@@ -21,6 +21,7 @@ to temporary files a chunk at a time.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime
 import itertools
 import json
@@ -38,7 +39,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from complaints.models import (
@@ -50,7 +52,7 @@ from complaints.models import (
     Status,
     TimelineEvent,
 )
-from complaints.models.reports import ReportDimensions
+from complaints.models.reports import ReportDimensions, ReportReceived
 from complaints.services import _REFERENCE_ALPHABET, complaint_next_due
 from complaints.staff_clocks import enforcement_due
 from escalation.calendar import LONDON, local_date
@@ -255,10 +257,10 @@ def _iso(value: datetime.date | None) -> str | None:
 _NEVER = datetime.datetime.min.replace(tzinfo=UTC)
 
 
-# Tables the database's triggers fill while the seeder copies (the queue search's name words,
-# migration 0016, which have no model; every manager's desk rollup, 0017-0018): vacuumed with
-# the copied ones, or the search reads the heap for each of a common surname's customers until
-# autovacuum comes by.
+# Tables the database fills while the seeder copies (the queue search's name words, migration
+# 0016, which have no model, by trigger; every manager's desk rollup, 0017-0018, by trigger or by
+# the rebuild after a deferred seed): vacuumed with the copied ones, or the search reads the heap
+# for each of a common surname's customers until autovacuum comes by.
 TRIGGER_FILLED = ("complaints_nameword", "complaints_customernameword") + tuple(
     rollup._meta.db_table for rollup in ReportDimensions.__subclasses__()
 )
@@ -893,11 +895,25 @@ class _CopyWriter:
         return time.perf_counter() - began
 
 
-def _rollups_rebuild() -> float:
-    """Count every complaint into the desk's rollups again (the triggers were deferred)."""
-    began = time.perf_counter()
+def _rollups_count_all(complaints: int) -> bool:
+    """Whether the desk's rollups count every complaint (their total rows, a few per day): not
+    so after a deferred seed that was killed before its rebuild."""
+    counted = ReportReceived.objects.filter(total=True).aggregate(n=Sum("n"))["n"] or 0
+    return counted == complaints
+
+
+def _rollups_defer_end() -> None:
     with connection.cursor() as cursor:
         cursor.execute("RESET redress.report_rollups")
+
+
+def _rollups_rebuild(say: Progress) -> float:
+    """Count every complaint into the desk's rollups again (the triggers were deferred). It
+    holds a SHARE lock on the complaints meanwhile: other writers wait for it."""
+    say("bench_seed: rebuilding the desk's rollups from the complaints")
+    began = time.perf_counter()
+    _rollups_defer_end()
+    with connection.cursor() as cursor:
         cursor.execute("SELECT complaints_report_rebuild()")
     return time.perf_counter() - began
 
@@ -1191,8 +1207,9 @@ def bench_seed(
     )
     # A seed that at least doubles the complaints rebuilds the desk's rollups once at the end
     # instead of having the triggers upsert them on every COPY (migration 0020): at 1,000,000
-    # the rebuild takes 72 s, the triggers about twice that. A smaller top-up keeps them.
-    defer_rollups = to_create >= before
+    # the rebuild takes 65-72 s, the triggers about twice that. A smaller top-up keeps them,
+    # unless an earlier seed was killed before its rebuild and left them short.
+    defer_rollups = to_create >= before or not _rollups_count_all(before)
     global _WORK
     done = 0
     builders_peak: dict[int, float] = {}
@@ -1221,12 +1238,26 @@ def bench_seed(
                 say(
                     f"  {done:>11,} / {to_create:,} complaints {elapsed:7.1f} s {done / elapsed:9,.0f}/s"
                 )
-    finally:
+    except Exception:
         _WORK = None
         if defer_rollups:
-            # Also when a batch failed: the batches already committed are counted. Only a seed
-            # killed outright leaves the rollups short, until the next one that defers.
-            report.rollups_seconds = _rollups_rebuild()
+            # A batch failed: count the ones already committed, then report the failure itself
+            # (a rebuild that fails too, on a lost connection say, must not hide it).
+            try:
+                _rollups_rebuild(say)
+            except Exception:  # noqa: BLE001 - the first error is the one to see
+                say("bench_seed: the rollups could not be rebuilt; the next seed rebuilds them")
+        raise
+    except BaseException:  # Ctrl-C: stop now, not after a minute's rebuild
+        _WORK = None
+        if defer_rollups:
+            with contextlib.suppress(DatabaseError):
+                _rollups_defer_end()
+            say("bench_seed: interrupted; the desk's rollups are short until the next seed")
+        raise
+    _WORK = None
+    if defer_rollups:
+        report.rollups_seconds = _rollups_rebuild(say)
 
     report.analyze_seconds = writer.finish()
     report.peak_rss_main = peak_rss_mib()

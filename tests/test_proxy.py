@@ -265,7 +265,11 @@ def test_a_body_over_the_limit_is_refused_by_the_proxy_before_gunicorn_sees_it(s
 
 def tls_connection(stack: Stack) -> ssl.SSLSocket:
     raw = socket.create_connection(("127.0.0.1", HTTPS_PORT), timeout=10)
-    return stack.tls().wrap_socket(raw, server_hostname=HOST)
+    try:
+        return stack.tls().wrap_socket(raw, server_hostname=HOST)
+    except BaseException:
+        raw.close()
+        raise
 
 
 def healthz_seconds(stack: Stack) -> float:

@@ -1,7 +1,8 @@
 """The dashboard's rollups: counts of complaints by day and by every report filter, kept exact
 ON WRITE by PostgreSQL triggers on `complaints_complaint` (migration 0018_report_rollup_triggers), in
-the same transaction as the change, whoever makes it (services, set-based sweeps, the bench
-seeder's COPY, a test's `.update()`).
+the same transaction as the change, whoever makes it (services, set-based sweeps, a test's
+`.update()`), except a session that deferred them for a bulk load it rebuilds after (migration
+0020: only the bench seeder does).
 
 Each table holds, per London day and per combination of the report filters (code version,
 channel, category, department, nation, tier, assignee), the complaints that combination

@@ -16,7 +16,8 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import F, Q, Sum
 
-from bench.seed import TRIGGER_FILLED, _ClockMemo, _References, bench_seed
+from bench import seed as seed_module
+from bench.seed import TRIGGER_FILLED, _ClockMemo, _CopyWriter, _References, bench_seed
 from complaints.models import OPEN_STATUSES, Complaint, Customer, ReportReceived, TimelineEvent
 from complaints.services import complaint_next_due
 from escalation.calendar import local_date
@@ -25,7 +26,7 @@ from escalation.clocks import ClockInputs, compute_clocks
 from escalation.models import CodeVersion
 from escalation.selectors import code_rules, code_version_in_force
 from escalation.sweeps import complaints_adr_period_sweep, complaints_auto_close_sweep
-from tests.complaints.selectors.test_report_rollups import rebuilt_rows, rollup_rows
+from tests.complaints.selectors.rollups import rebuilt_rows, rollup_rows
 from tests.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
@@ -227,6 +228,51 @@ def test_a_seed_that_doubles_the_complaints_rebuilds_the_rollups_once_instead_of
 def test_a_small_top_up_keeps_the_triggers_and_the_rollups_stay_exact(seeded):
     again = bench_seed(complaints=SIZE + 50, now=NOW, seed=7, batch=120)
     assert again.rollups_seconds is None
+    assert rollup_rows() == rebuilt_rows()
+
+
+def test_the_triggers_do_not_count_a_deferred_seed_s_copies(monkeypatch):
+    rebuild = seed_module._rollups_rebuild
+    seen = []
+
+    def checked(say):
+        seen.append(ReportReceived.objects.count())  # what the triggers counted: nothing
+        return rebuild(say)
+
+    monkeypatch.setattr(seed_module, "_rollups_rebuild", checked)
+    report = bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+    assert seen == [0]
+    assert ReportReceived.objects.filter(total=False).aggregate(n=Sum("n"))["n"] == report.created
+
+
+def test_a_seed_whose_batch_fails_counts_the_batches_it_committed_and_reports_the_failure(
+    monkeypatch,
+):
+    write = _CopyWriter.write
+    calls = []
+
+    def second_fails(self, payload):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return write(self, payload)
+
+    monkeypatch.setattr(_CopyWriter, "write", second_fails)
+    with pytest.raises(RuntimeError, match="disk full"):
+        bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('redress.report_rollups', true)")
+        assert cursor.fetchone()[0] in (None, "")
+    assert Complaint.objects.count() == 120
+    assert rollup_rows() == rebuilt_rows()
+
+
+def test_a_small_top_up_rebuilds_rollups_an_interrupted_seed_left_short(seeded):
+    with connection.cursor() as cursor:  # as a seed killed before its rebuild leaves them
+        cursor.execute("DELETE FROM complaints_report_received")
+    again = bench_seed(complaints=SIZE + 50, now=NOW, seed=7, batch=120)
+    assert again.rollups_seconds is not None
+    assert ReportReceived.objects.filter(total=False).aggregate(n=Sum("n"))["n"] == SIZE + 50
     assert rollup_rows() == rebuilt_rows()
 
 

@@ -22,11 +22,7 @@ from hypothesis import strategies as st
 from complaints.models import (
     Complaint,
     ReportBankHoliday,
-    ReportClock,
-    ReportOpen,
     ReportReceived,
-    ReportResolved,
-    ReportRootCause,
     RootCause,
 )
 from complaints.selectors.report_filters import ReportFilters
@@ -35,9 +31,9 @@ from escalation.calendar import LONDON, NATIONS, WorkingCalendar
 from escalation.models import ClosureDay, CodeVersion
 from escalation.selectors import code_rules, code_rules_cache_clear
 from tests.complaints.selectors.report_oracle import figures_from_complaints
+from tests.complaints.selectors.rollups import ROLLUPS, rebuilt_rows, rollup_rows
 from tests.factories import ComplaintFactory, CustomerFactory, UserFactory
 
-ROLLUPS = (ReportOpen, ReportReceived, ReportClock, ReportResolved, ReportRootCause)
 NOW = datetime.datetime(2027, 1, 8, 12, 0, tzinfo=LONDON)
 RANGE = ReportFilters(start=datetime.date(2026, 10, 1), end=datetime.date(2027, 1, 31))
 SLOW = settings(
@@ -45,23 +41,6 @@ SLOW = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-
-
-def rollup_rows() -> dict[str, set[tuple]]:
-    """Every rollup row with a non-zero count, without its id (a rebuild renumbers)."""
-    out = {}
-    for model in ROLLUPS:
-        fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
-        counts = [f for f in ("n", "on_time", "late", "unmet", "closed") if f in fields]
-        rows = model.objects.values_list(*fields)
-        out[model.__name__] = {row for row in rows if any(row[fields.index(c)] for c in counts)}
-    return out
-
-
-def rebuilt_rows() -> dict[str, set[tuple]]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT complaints_report_rebuild()")
-    return rollup_rows()
 
 
 def at(day: int, hour: int) -> datetime.datetime:
