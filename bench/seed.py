@@ -1239,7 +1239,6 @@ def bench_seed(
                     f"  {done:>11,} / {to_create:,} complaints {elapsed:7.1f} s {done / elapsed:9,.0f}/s"
                 )
     except Exception:
-        _WORK = None
         if defer_rollups:
             # A batch failed: count the ones already committed, then report the failure itself
             # (a rebuild that fails too, on a lost connection say, must not hide it).
@@ -1249,13 +1248,13 @@ def bench_seed(
                 say("bench_seed: the rollups could not be rebuilt; the next seed rebuilds them")
         raise
     except BaseException:  # Ctrl-C: stop now, not after a minute's rebuild
-        _WORK = None
         if defer_rollups:
             with contextlib.suppress(DatabaseError):
                 _rollups_defer_end()
             say("bench_seed: interrupted; the desk's rollups are short until the next seed")
         raise
-    _WORK = None
+    finally:
+        _WORK = None
     if defer_rollups:
         report.rollups_seconds = _rollups_rebuild(say)
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models import Sum
 
 from complaints.models import (
     ReportClock,
@@ -32,3 +33,8 @@ def rebuilt_rows() -> dict[str, set[tuple]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT complaints_report_rebuild()")
     return rollup_rows()
+
+
+def received_counted() -> int:
+    """How many complaints the received rollup counts (its per-combination rows)."""
+    return ReportReceived.objects.filter(total=False).aggregate(n=Sum("n"))["n"] or 0
