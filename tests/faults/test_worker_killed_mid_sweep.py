@@ -3,9 +3,11 @@
 A worker (solo pool, so the task runs in the process killed) on this test's database, with a
 Redis of the test's own (port 18142) as its broker, starts a job over 1,500 due complaints:
 three batches of 500, each one transaction. Once the first batch has committed (the test polls
-the database) the worker is SIGKILLed, at once (between the commit and the hand-over of its
-emails to the broker) or 0.4 s later (inside a later batch's transaction). A fresh worker then
-runs the job again. Every item must be processed exactly once: none missed, nothing twice.
+the database) the worker is SIGKILLed, either at once (between the commit and the hand-over of
+its emails to the broker) or inside a later batch's transaction: the test takes a SHARE lock
+on the table the job records its progress in, waits until the worker's next batch is blocked
+writing to it, and kills it there (a fixed delay was a race: a fast machine finished all three
+batches in 0.4 s). A fresh worker then runs the job again. Every item must be processed exactly once: none missed, nothing twice.
 
 - The breach job: a timeline event and an audit entry per clock passed unmet, an alert per
   person, one digest email per person per batch (each alert in exactly one, each email sent:
@@ -19,13 +21,15 @@ Bounded: about 10-25 s each; every process is stopped at teardown (tests/faults/
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg2
 import pytest
+from django.db import connection
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -67,21 +71,64 @@ def due_clocks(now: datetime.datetime) -> set[tuple[int, str]]:
     }
 
 
+@contextlib.contextmanager
+def progress_writes_blocked(progress: QuerySet) -> Iterator[Callable[[], bool]]:
+    """Hold a SHARE lock on `progress`'s table from a connection of our own (reads go on,
+    inserts wait), yielding a check: is another backend of this database waiting on a lock,
+    i.e. the worker's next batch stopped inside its transaction? Released on leaving."""
+    table = progress.model._meta.db_table
+    own = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with own.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{table}" IN SHARE MODE')  # BEGINs: psycopg2's default
+
+            def worker_blocked() -> bool:
+                cursor.execute(
+                    "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = "
+                    "current_database() AND pid <> pg_backend_pid() "
+                    "AND wait_event_type = 'Lock')"
+                )
+                return cursor.fetchone()[0]
+
+            yield worker_blocked
+    finally:
+        own.rollback()
+        own.close()
+
+
+def emails_written(folder: Path) -> int:
+    """How many messages Django's file backend wrote into `folder`. Not the number of files:
+    a file is named by the second and the backend's id(), so two connections opened in the
+    same second at a reused address append to one file. Each message ends with 79 dashes."""
+    separator = b"-" * 79
+    return sum(
+        line.rstrip(b"\r\n") == separator
+        for path in folder.glob("*.log")
+        for line in path.read_bytes().splitlines()
+    )
+
+
 def kill_mid_job_then_rerun(
     env: dict[str, str], broker_url: str, folder: Path, started: Callable, *, job: str,
-    progress: QuerySet, total: int, per_batch: int, kill_delay: float,
+    progress: QuerySet, total: int, per_batch: int, inside_later_batch: bool,
     finished: Callable[[], bool],
 ) -> Worker:  # fmt: skip
-    """Run `job` on a real worker, SIGKILL it once `progress` shows a committed batch (plus
-    `kill_delay`), check the kill landed mid-sweep on a batch boundary, then run the job again
-    on a fresh worker until `finished()` and `progress` reaches `total`. The fresh worker is
-    left running (`started` stops it at teardown)."""
+    """Run `job` on a real worker, SIGKILL it once `progress` shows a committed batch (or, with
+    `inside_later_batch`, once a later batch is blocked inside its transaction), check the
+    kill landed mid-sweep on a batch boundary, then run the job again on a fresh worker until
+    `finished()` and `progress` reaches `total`. The fresh worker is left running (`started`
+    stops it at teardown)."""
     first = started(Worker(env, folder / "first.log", pool="solo"))
     task_send(broker_url, "escalation.tasks.enforce_job", job)
-    wait_for(progress.exists, timeout=40, every=0.02,
+    wait_for(progress.exists, timeout=40, every=0.01,
              what="the first batch", log=first.text)  # fmt: skip
-    time.sleep(kill_delay)
-    first.kill()
+    if inside_later_batch:
+        with progress_writes_blocked(progress) as worker_blocked:
+            wait_for(worker_blocked, timeout=20, every=0.01,
+                     what="a later batch to wait on the lock", log=first.text)  # fmt: skip
+            first.kill()
+    else:
+        first.kill()
     done_at_kill = progress.count()
     assert 0 < done_at_kill < total, "the kill must land mid-sweep"
     # what was recorded is whole batches: a killed batch's transaction left nothing
@@ -94,12 +141,12 @@ def kill_mid_job_then_rerun(
 
 
 @pytest.mark.parametrize(
-    "kill_delay",
-    [0.0, 0.4],
+    "inside_later_batch",
+    [False, True],
     ids=["killed-as-the-first-batch-commits", "killed-inside-a-later-batch"],
 )
 def test_a_worker_killed_mid_sweep_leaves_every_breach_recorded_exactly_once(
-    tmp_path, started, use_code, agent, manager, kill_delay
+    tmp_path, started, use_code, agent, manager, inside_later_batch
 ):
     # Given 1,500 Infinity email complaints owned by the agent, received three weeks ago
     use_code("infinity-group-2016")
@@ -119,7 +166,7 @@ def test_a_worker_killed_mid_sweep_leaves_every_breach_recorded_exactly_once(
     fresh = kill_mid_job_then_rerun(
         env, broker.url, tmp_path, started, job="breaches", progress=events,
         total=len(expected), per_batch=BATCH * len(expected) // COMPLAINTS,
-        kill_delay=kill_delay,
+        inside_later_batch=inside_later_batch,
         finished=lambda: not Complaint.objects.filter(breach_due_at__lte=timezone.now())
         .exists(),
     )  # fmt: skip
@@ -162,7 +209,7 @@ def test_a_worker_killed_mid_sweep_leaves_every_breach_recorded_exactly_once(
         ]
         assert Counter(lines) == Counter(expected)
     assert emails.values("recipient").annotate(n=Count("pk")).count() == 2
-    assert len(list((tmp_path / "mail").glob("*.log"))) == emails.count()
+    assert emails_written(tmp_path / "mail") == emails.count()
 
 
 def test_a_worker_killed_mid_adr_period_sweep_leaves_every_letter_and_event_exactly_once(
@@ -188,7 +235,7 @@ def test_a_worker_killed_mid_adr_period_sweep_leaves_every_letter_and_event_exac
     # When the ADR-period job is SIGKILLed inside a later batch, then runs again
     fresh = kill_mid_job_then_rerun(
         env, broker.url, tmp_path, started, job="adr_period", progress=reached,
-        total=COMPLAINTS, per_batch=JOBS["adr_period"].batch, kill_delay=0.4,
+        total=COMPLAINTS, per_batch=JOBS["adr_period"].batch, inside_later_batch=True,
         finished=lambda: not Complaint.objects.filter(adr_period_reached_at=None).exists(),
     )  # fmt: skip
     fresh.stop()
