@@ -1,17 +1,20 @@
 """The dashboard's rollups: counts of complaints by day and by every report filter, kept exact
-ON WRITE by PostgreSQL triggers on `complaints_complaint` (migration 0018_report_rollup_triggers), in
-the same transaction as the change, whoever makes it (services, set-based sweeps, a test's
-`.update()`), except a session that deferred them for a bulk load it rebuilds after (migration
-0020: only the bench seeder does).
+by PostgreSQL triggers on `complaints_complaint` whoever writes (services, set-based sweeps, a
+test's `.update()`): each write appends what it changed to `ReportPending` in its own
+transaction (migration 0021), and `complaints.rollups.rollups_fold()` counts those rows into the
+tables below (the dashboard before it reads, beat every minute). A session that deferred the
+triggers for a bulk load it rebuilds after appends nothing (migration 0020: only the bench
+seeder does).
 
 Each table holds, per London day and per combination of the report filters (code version,
 channel, category, department, nation, tier, assignee), the complaints that combination
 counts: a complaint counts once in each table it belongs to, under its current values, and
-moves bucket when a write changes them. `complaints.selectors.reports` sums them; nothing else
-writes them. Rows whose counts fell back to 0 stay (harmless, and reused).
+moves bucket when a write changes them. `complaints.selectors.reports` sums them; only the
+fold and the rebuild write them. Rows whose counts fell back to 0 stay (harmless, and reused).
 
-`complaints_report_rebuild()` (SQL) recomputes every table from the complaints; the migration
-backfills with it and the tests compare the triggers' running totals against it.
+`complaints_report_rebuild()` (SQL) recomputes every table from the complaints (and empties the
+pending rows); the migration backfills with it and the tests compare the folded running totals
+against it.
 """
 
 from __future__ import annotations
@@ -172,3 +175,39 @@ class ReportBankHoliday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nation} {self.day}"
+
+
+class ReportPending(models.Model):
+    """A change to a complaint not yet counted in the rollups: the columns they read, as the
+    row was before (`sign` -1) or after (+1) the write (migration 0021). The triggers append
+    these rows instead of updating the rollups themselves, so two writers never wait for each
+    other on a rollup's row (every new complaint once added 1 to the same few: issue 11's
+    submit rate); `complaints.rollups.rollups_fold()` counts and deletes them, before each
+    read of the rollups and from beat. Append-only between folds: no unique key, no update.
+    """
+
+    sign = models.SmallIntegerField()
+    received_at = models.DateTimeField()
+    effective_receipt_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True)
+    status = models.CharField(max_length=24)
+    customer_request = models.CharField(max_length=16)
+    code_version_id = models.BigIntegerField()
+    channel = models.CharField(max_length=16)
+    category = models.CharField(max_length=16)
+    department = models.CharField(max_length=16)
+    nation = models.CharField(max_length=3)
+    tier = models.SmallIntegerField()
+    assigned_to_id = models.IntegerField(null=True)
+    acknowledge_by = models.DateTimeField(null=True)
+    acknowledged_at = models.DateTimeField(null=True)
+    respond_by = models.DateTimeField(null=True)
+    first_response_at = models.DateTimeField(null=True)
+    resolve_by = models.DateTimeField(null=True)
+    root_cause_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        db_table = "complaints_report_pending"
+
+    def __str__(self) -> str:
+        return f"{'+' if self.sign > 0 else '-'}{self.status} {self.received_at:%Y-%m-%d}"

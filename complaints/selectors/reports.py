@@ -50,6 +50,7 @@ from complaints.models.reports import (
     ReportResolved,
     ReportRootCause,
 )
+from complaints.rollups import rollups_fold
 from complaints.selectors.queue import end_of_today
 from complaints.selectors.report_filters import ReportFilters, london_midnight
 from escalation.calendar import NATIONS, WorkingCalendar, local_date
@@ -418,6 +419,8 @@ def dashboard_figures(
 ) -> DashboardFigures:
     """Every dashboard figure for `filters` at `now`: a fixed number of aggregate queries."""
     reports_check(user)
+    # The changes written since the last fold are counted first, so the figures are exact now.
+    rollups_fold()
     figures = DashboardFigures(filters=filters, now=now)
     _open_now(figures)
     _received_figures(figures)

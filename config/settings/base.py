@@ -194,6 +194,7 @@ REDRESS_BEAT_SECONDS = {
         "refer_by": 3600.0,
         "retention": 3600.0,
         "letters": 120.0,  # letters not rendered after commit, or that failed to render
+        "rollups": 60.0,  # the dashboard folds before it reads: this keeps the backlog small
     }.items()
 }
 REDRESS_ENFORCE_BUDGET_SECONDS = env.float("REDRESS_ENFORCE_BUDGET_SECONDS", default=50.0)

@@ -18,7 +18,14 @@ from django.db.models import F, Q
 
 from bench import seed as seed_module
 from bench.seed import TRIGGER_FILLED, _ClockMemo, _CopyWriter, _References, bench_seed
-from complaints.models import OPEN_STATUSES, Complaint, Customer, ReportReceived, TimelineEvent
+from complaints.models import (
+    OPEN_STATUSES,
+    Complaint,
+    Customer,
+    ReportPending,
+    ReportReceived,
+    TimelineEvent,
+)
 from complaints.services import complaint_next_due
 from escalation.calendar import local_date
 from escalation.choices import CLOCK_NAMES
@@ -227,6 +234,8 @@ def test_a_seed_that_doubles_the_complaints_rebuilds_the_rollups_once_instead_of
 def test_a_small_top_up_keeps_the_triggers_and_the_rollups_stay_exact(seeded):
     again = bench_seed(complaints=SIZE + 50, now=NOW, seed=7, batch=120)
     assert again.rollups_seconds is None
+    assert not ReportPending.objects.exists()  # the top-up's pending changes were counted
+    assert received_counted() == SIZE + 50
     assert rollup_rows() == rebuilt_rows()
 
 
@@ -235,12 +244,13 @@ def test_the_triggers_do_not_count_a_deferred_seed_s_copies(monkeypatch):
     seen = []
 
     def checked(say):
-        seen.append(ReportReceived.objects.count())  # what the triggers counted: nothing
+        # what the triggers counted or left pending: nothing
+        seen.append((ReportReceived.objects.count(), ReportPending.objects.count()))
         return rebuild(say)
 
     monkeypatch.setattr(seed_module, "_rollups_rebuild", checked)
     report = bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
-    assert seen == [0]
+    assert seen == [(0, 0)]
     assert received_counted() == report.created
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from complaints.rollups import rollups_fold_sweep
 from complaints.workflows.enforcement.clock_jobs import (
     complaints_breach_sweep,
     complaints_remind_sweep,
@@ -59,6 +60,13 @@ JOBS: dict[str, Job] = {
             scoped=False,
         ),
         Job("outbox", outbox_requeue_due, "re-send emails the broker never took", scoped=False),
+        Job(
+            "rollups",
+            rollups_fold_sweep,
+            "count new changes into the dashboard's rollups",
+            batch=10_000,
+            scoped=False,
+        ),
     )
 }
 

@@ -13,12 +13,15 @@ from complaints.models import (
     ReportResolved,
     ReportRootCause,
 )
+from complaints.rollups import rollups_fold
 
 ROLLUPS = (ReportOpen, ReportReceived, ReportClock, ReportResolved, ReportRootCause)
 
 
 def rollup_rows() -> dict[str, set[tuple]]:
-    """Every rollup row with a non-zero count, without its id (a rebuild renumbers)."""
+    """Every rollup row with a non-zero count, without its id (a rebuild renumbers), once the
+    pending changes are counted (as the dashboard counts them before it reads)."""
+    rollups_fold()
     out = {}
     for model in ROLLUPS:
         fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
@@ -36,5 +39,7 @@ def rebuilt_rows() -> dict[str, set[tuple]]:
 
 
 def received_counted() -> int:
-    """How many complaints the received rollup counts (its per-combination rows)."""
+    """How many complaints the received rollup counts (its per-combination rows), once the
+    pending changes are counted."""
+    rollups_fold()
     return ReportReceived.objects.filter(total=False).aggregate(n=Sum("n"))["n"] or 0

@@ -6,15 +6,19 @@ from __future__ import annotations
 import datetime
 import io
 import json
+from dataclasses import replace
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from complaints.models import Complaint, TimelineEvent
+from complaints.models import Complaint, ReportPending, TimelineEvent
+from complaints.rollups import rollups_fold
 from complaints.workflows.enforcement.clock_jobs import complaints_breach_sweep
 from complaints.workflows.enforcement.jobs import JOBS, enforce, job_drain
 from escalation.calendar import LONDON
+from tests.complaints.selectors.rollups import received_counted
 
 pytestmark = pytest.mark.django_db
 
@@ -97,8 +101,24 @@ def test_queries_per_batch_do_not_grow_with_the_batch(
 def test_nothing_due_runs_every_job_and_changes_nothing(log_complaint, agent):
     complaint = log_complaint(at(2026, 11, 2, 10, 0), assigned_to=agent)
     before = Complaint.objects.values().get(pk=complaint.pk)
+    rollups_fold()  # logging it left one change for the dashboard's rollups to count
 
     counts = enforce(now=at(2026, 11, 3, 9, 0))
 
     assert set(counts.values()) == {0}
     assert Complaint.objects.values().get(pk=complaint.pk) == before
+
+
+def test_the_rollups_job_counts_every_pending_change_in_batches(log_complaint, monkeypatch):
+    # Given three logged complaints whose changes the dashboard's rollups have not counted
+    for hour in (9, 10, 11):
+        log_complaint(at(2026, 11, 2, hour, 0))
+    assert ReportPending.objects.count() == 3
+    assert "complaints-rollups" in settings.CELERY_BEAT_SCHEDULE
+    # When beat drains the job two changes at a time
+    monkeypatch.setitem(JOBS, "rollups", replace(JOBS["rollups"], batch=2))
+    done, drained = job_drain("rollups", now=at(2026, 11, 2, 12, 0))
+    # Then every change is counted, once, and nothing is left waiting
+    assert (done, drained) == (3, True)
+    assert not ReportPending.objects.exists()
+    assert received_counted() == 3

@@ -1,0 +1,129 @@
+"""The rollup triggers append what changed; a fold counts it (issue 11: the submit rate).
+
+Until 0020 each write to complaints_complaint updated the rollups (0018) in its own transaction:
+every new complaint added 1 to the same few rows (today's received total, the open "new"
+total), so two submissions waited for each other from the complaint's INSERT to their COMMIT,
+and the five upserts cost PostgreSQL about 0.5 ms a submission. Now:
+
+- complaints_report_apply() appends the rows the rollups read to complaints_report_pending,
+  as they were before (-1) and after (+1) the write: one INSERT, no unique key, no waiting.
+  A session that deferred the rollups (0020: bench/seed.py's bulk loads) still appends nothing.
+- complaints_report_fold(limit) locks up to `limit` pending rows (oldest first; NULL: all),
+  adds them to the rollups with 0018's own upserts, deletes them, and returns how many.
+  Two folds at once never count a row twice (the second waits for the first's rows, then finds
+  them gone). complaints.rollups.rollups_fold() calls it before every read of the rollups, and
+  beat calls it every minute so the table stays small.
+- complaints_report_rebuild() also empties the pending rows: it counts every complaint as it
+  is, which already includes them. It takes the pending table first, as a fold does, so the
+  two cannot deadlock.
+
+Reversing folds everything pending first, then restores 0020's trigger function.
+"""
+
+import importlib
+
+from django.db import migrations, models
+
+_0018 = importlib.import_module("complaints.migrations.0018_report_rollup_triggers")
+_0020 = importlib.import_module("complaints.migrations.0020_report_rollups_deferrable")
+_COLS = _0018._COLS
+PENDING = "complaints_report_pending"
+
+APPLY_SQL = f"""
+CREATE OR REPLACE FUNCTION complaints_report_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- A bulk load that rebuilds every rollup when it is done (bench/seed.py) asked not to.
+    IF current_setting('redress.report_rollups', true) = 'deferred' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO {PENDING} ({_COLS}, sign) SELECT {_COLS}, 1 FROM new_rows;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO {PENDING} ({_COLS}, sign) SELECT {_COLS}, -1 FROM old_rows;
+    ELSE
+        INSERT INTO {PENDING} ({_COLS}, sign) SELECT * FROM {_0018._CHANGED} AS changed;
+    END IF;
+    RETURN NULL;
+END
+$$;
+"""
+
+FOLD_SQL = f"""
+CREATE FUNCTION complaints_report_fold(p_limit integer) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    -- Locked in id order (two folds take them in the same order); rows another fold has
+    -- just deleted drop out once it commits. The rows are committed and locked by us, so
+    -- each statement below sees exactly these.
+    SELECT array_agg(id) INTO ids FROM (
+        SELECT id FROM {PENDING} ORDER BY id LIMIT p_limit FOR UPDATE
+    ) AS locked;
+    IF ids IS NULL THEN
+        RETURN 0;
+    END IF;
+    {_0018._rollup_sql(f"(SELECT {_COLS}, sign FROM {PENDING} WHERE id = ANY (ids))")}
+    DELETE FROM {PENDING} WHERE id = ANY (ids);
+    RETURN cardinality(ids);
+END
+$$;
+"""
+
+_REBUILD_0018 = _0018.FUNCTIONS_SQL[
+    _0018.FUNCTIONS_SQL.index(
+        "CREATE FUNCTION complaints_report_rebuild()"
+    ) : _0018.FUNCTIONS_SQL.index("CREATE TRIGGER complaints_report_insert")
+].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+_TRUNCATE = "TRUNCATE complaints_report_open,"
+assert _REBUILD_0018.count(_TRUNCATE) == 1
+REBUILD_SQL = _REBUILD_0018.replace(_TRUNCATE, f"TRUNCATE {PENDING}, complaints_report_open,", 1)
+
+FORWARD_SQL = APPLY_SQL + FOLD_SQL + REBUILD_SQL
+REVERSE_SQL = (
+    "SELECT complaints_report_fold(NULL);\n"
+    + _0020.DEFERRABLE_SQL
+    + _REBUILD_0018
+    + "DROP FUNCTION complaints_report_fold(integer);\n"
+)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("complaints", "0020_report_rollups_deferrable")]
+
+    operations = [
+        migrations.CreateModel(
+            name="ReportPending",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sign", models.SmallIntegerField()),
+                ("received_at", models.DateTimeField()),
+                ("effective_receipt_at", models.DateTimeField()),
+                ("resolved_at", models.DateTimeField(null=True)),
+                ("status", models.CharField(max_length=24)),
+                ("customer_request", models.CharField(max_length=16)),
+                ("code_version_id", models.BigIntegerField()),
+                ("channel", models.CharField(max_length=16)),
+                ("category", models.CharField(max_length=16)),
+                ("department", models.CharField(max_length=16)),
+                ("nation", models.CharField(max_length=3)),
+                ("tier", models.SmallIntegerField()),
+                ("assigned_to_id", models.IntegerField(null=True)),
+                ("acknowledge_by", models.DateTimeField(null=True)),
+                ("acknowledged_at", models.DateTimeField(null=True)),
+                ("respond_by", models.DateTimeField(null=True)),
+                ("first_response_at", models.DateTimeField(null=True)),
+                ("resolve_by", models.DateTimeField(null=True)),
+                ("root_cause_id", models.BigIntegerField(null=True)),
+            ],
+            options={
+                "db_table": "complaints_report_pending",
+            },
+        ),
+        migrations.RunSQL(FORWARD_SQL, REVERSE_SQL),
+    ]
