@@ -9,13 +9,16 @@ and the five upserts cost PostgreSQL about 0.5 ms a submission. Now:
   as they were before (-1) and after (+1) the write: one INSERT, no unique key, no waiting.
   A session that deferred the rollups (0020: bench/seed.py's bulk loads) still appends nothing.
 - complaints_report_fold(limit) locks up to `limit` pending rows (oldest first; NULL: all),
-  adds them to the rollups with 0018's own upserts, deletes them, and returns how many.
+  adds them to the rollups with 0018's upserts, deletes them, and returns how many.
   Two folds at once never count a row twice (the second waits for the first's rows, then finds
   them gone). complaints.rollups.rollups_fold() calls it before every read of the rollups, and
   beat calls it every minute so the table stays small.
 - complaints_report_rebuild() also empties the pending rows: it counts every complaint as it
   is, which already includes them. It takes the pending table first, as a fold does, so the
   two cannot deadlock.
+- Both count working days to resolve once per distinct (version, nation, receipt day,
+  resolution day), not once per combination of the filters: the same figures, and at
+  1,000,000 complaints 48,738 calls of redress_working_days instead of 701,277.
 
 Reversing folds everything pending first, then restores 0020's trigger function.
 """
@@ -48,6 +51,68 @@ END
 $$;
 """
 
+_REBUILD_0018 = _0018.FUNCTIONS_SQL[
+    _0018.FUNCTIONS_SQL.index(
+        "CREATE FUNCTION complaints_report_rebuild()"
+    ) : _0018.FUNCTIONS_SQL.index("CREATE TRIGGER complaints_report_insert")
+].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+
+
+def _resolved_upsert(select_from: str) -> str:
+    return _0018._upsert(
+        "complaints_report_resolved", "day, working_days, receipt_day", {"n": "s.sign"}, select_from
+    )
+
+
+def _grouped_resolved(src: str) -> str:
+    """0018's inner query: resolved complaints per (resolution day, receipt day, filters)."""
+    return (
+        f"SELECT {_0018.LONDON_DAY.format(col='s.resolved_at')} AS day, "
+        f"{_0018.LONDON_DAY.format(col='s.effective_receipt_at')} AS receipt, {_0018.SDIMS}, "
+        f"sum(s.sign) AS sign FROM {src} s WHERE s.resolved_at IS NOT NULL "
+        "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
+    )
+
+
+_CASE = "CASE WHEN s.day - s.receipt BETWEEN 0 AND 366 THEN NULL ELSE s.receipt END"
+
+
+def _rollup_sql(src: str) -> str:
+    """0018's upserts, but working days to resolve counted once per distinct (version, nation,
+    receipt day, resolution day) instead of once per group of the filters: at 1,000,000
+    complaints 48,738 calls instead of 701,277, the rebuild's resolved table 26 s -> a few."""
+    before = _resolved_upsert(
+        f"SELECT s.day, redress_working_days(s.code_version_id, s.nation, s.receipt, s.day), "
+        f"{_CASE}, {_0018.SDIMS}, {{sums}} FROM ({_grouped_resolved(src)}) s"
+    )
+    after = _resolved_upsert(
+        f"WITH grouped AS MATERIALIZED ({_grouped_resolved(src)}), "
+        "days AS MATERIALIZED (SELECT q.code_version_id, q.nation, q.receipt, q.day, "
+        "redress_working_days(q.code_version_id, q.nation, q.receipt, q.day) AS days FROM "
+        "(SELECT DISTINCT code_version_id, nation, receipt, day FROM grouped) q) "
+        f"SELECT s.day, w.days, {_CASE}, {_0018.SDIMS}, {{sums}} FROM grouped s JOIN days w "
+        "ON (w.code_version_id, w.nation, w.receipt, w.day) = "
+        "(s.code_version_id, s.nation, s.receipt, s.day)"
+    )
+    upserts = _0018._rollup_sql(src)
+    assert upserts.count(before) == 1, "0018's resolved upsert is not where it was"
+    return upserts.replace(before, after)
+
+
+REBUILD_SQL = f"""
+CREATE OR REPLACE FUNCTION complaints_report_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    -- Serialise against writers: their triggers would add to the rows being recomputed.
+    LOCK TABLE complaints_complaint IN SHARE MODE;
+    -- The pending rows first, as a fold takes them: the two never deadlock. What they hold is
+    -- already in the complaints counted below.
+    TRUNCATE {PENDING}, complaints_report_open, complaints_report_received,
+        complaints_report_clock, complaints_report_resolved, complaints_report_root_cause;
+    {_rollup_sql(_0018._ALL)}
+END
+$$;
+"""
+
 FOLD_SQL = f"""
 CREATE FUNCTION complaints_report_fold(p_limit integer) RETURNS integer
 LANGUAGE plpgsql AS $$
@@ -63,21 +128,12 @@ BEGIN
     IF ids IS NULL THEN
         RETURN 0;
     END IF;
-    {_0018._rollup_sql(f"(SELECT {_COLS}, sign FROM {PENDING} WHERE id = ANY (ids))")}
+    {_rollup_sql(f"(SELECT {_COLS}, sign FROM {PENDING} WHERE id = ANY (ids))")}
     DELETE FROM {PENDING} WHERE id = ANY (ids);
     RETURN cardinality(ids);
 END
 $$;
 """
-
-_REBUILD_0018 = _0018.FUNCTIONS_SQL[
-    _0018.FUNCTIONS_SQL.index(
-        "CREATE FUNCTION complaints_report_rebuild()"
-    ) : _0018.FUNCTIONS_SQL.index("CREATE TRIGGER complaints_report_insert")
-].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
-_TRUNCATE = "TRUNCATE complaints_report_open,"
-assert _REBUILD_0018.count(_TRUNCATE) == 1
-REBUILD_SQL = _REBUILD_0018.replace(_TRUNCATE, f"TRUNCATE {PENDING}, complaints_report_open,", 1)
 
 FORWARD_SQL = APPLY_SQL + FOLD_SQL + REBUILD_SQL
 REVERSE_SQL = (
