@@ -136,6 +136,14 @@ def submit(args: argparse.Namespace) -> list[Figure]:
     )
 
 
+@benchmark("post")
+def post(args: argparse.Namespace) -> list[Figure]:
+    """One public-form POST in process, production settings: CPU, wall, statements (WRITES)."""
+    from bench.inprocess import post_in_process
+
+    return post_in_process(Figure)
+
+
 @benchmark("enforce")
 def enforce(args: argparse.Namespace) -> list[Figure]:
     """Every beat job with nothing due, then 10,000 due clocks end to end (WRITES: use a copy)."""

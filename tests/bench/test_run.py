@@ -28,3 +28,18 @@ def test_the_comparison_gives_each_figure_at_each_size_with_the_ratio_and_load()
     assert "100,000" in header and "1,000,000" in header and "ratio" in header
     assert "search customer p95" in row and "1.25×" in row
     assert "1.0/1.0/1.0" in row and "2.0/1.5/1.0" in row
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_in_process_post_benchmark_logs_each_post_and_counts_its_statements(use_code):
+    from bench.inprocess import post_in_process
+    from complaints.models import Complaint, WebSubmission
+
+    use_code("sovision-it-2016")
+    figures = {f.name: f.value for f in post_in_process(Figure, posts=3)}
+    # the child process's POSTs were real: warm-up, measured and the counted one, all logged
+    assert figures["POSTs"] == 3
+    assert Complaint.objects.filter(customer__email__startswith="inprocess").count() == 30 + 3 + 1
+    assert set(WebSubmission.objects.values_list("state", flat=True)) == {"accepted"}
+    assert 0 < figures["POST CPU p50"] and 0 < figures["POST wall p50"]
+    assert 5 <= figures["POST statements"] <= 12
