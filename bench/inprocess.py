@@ -3,7 +3,7 @@
 What a POST costs Django itself, without gunicorn, the network or a load generator: the median
 CPU and wall time of POSTs sent one after another through Django's test client, and the SQL
 statements one sends. The production settings (as `bench/submit.py` runs gunicorn: rate limits
-off, Redis db 15 as the broker, nobody consuming it) are fixed when Django starts, and the bench
+off, `--submit-redis`, db 15 by default, as the broker, nobody consuming it) are fixed when Django starts, and the bench
 runs under the test settings, so the POSTs run in a child process (this module, run as
 `python -m bench.inprocess`), which prints its figures as JSON. It writes: every POST is a new
 complaint in the bench database, as the submit benchmark's are.
@@ -30,13 +30,17 @@ WARMUP = 30
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
-def post_in_process(figure: Callable[..., Any], posts: int = POSTS) -> list[Any]:
-    """Run the child with the production settings against this bench database; its figures."""
+def post_in_process(
+    figure: Callable[..., Any], posts: int = POSTS, redis_url: str = REDIS_URL
+) -> list[Any]:
+    """Run the child with the production settings against this bench database; its figures.
+    `redis_url` is the broker and cache (`--submit-redis`): a database of the bench's own,
+    flushed before and after."""
     from bench.submit import _database_url, _redis_flush, _server_environment
 
-    _redis_flush(REDIS_URL)
+    _redis_flush(redis_url)
     with tempfile.TemporaryDirectory(prefix="redress-bench-post-") as workdir:
-        environment = _server_environment(Path(workdir), _database_url(), REDIS_URL)
+        environment = _server_environment(Path(workdir), _database_url(), redis_url)
         environment["DJANGO_ALLOWED_HOSTS"] = "testserver"
         done = subprocess.run(
             [sys.executable, "-m", "bench.inprocess", str(posts)],
@@ -46,7 +50,7 @@ def post_in_process(figure: Callable[..., Any], posts: int = POSTS) -> list[Any]
             text=True,
             timeout=600,
         )
-    _redis_flush(REDIS_URL)
+    _redis_flush(redis_url)
     if done.returncode != 0:
         raise RuntimeError(f"the in-process POSTs failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])

@@ -141,7 +141,7 @@ def post(args: argparse.Namespace) -> list[Figure]:
     """One public-form POST in process, production settings: CPU, wall, statements (WRITES)."""
     from bench.inprocess import post_in_process
 
-    return post_in_process(Figure)
+    return post_in_process(Figure, redis_url=args.submit_redis)
 
 
 @benchmark("enforce")

@@ -262,9 +262,11 @@ _NEVER = datetime.datetime.min.replace(tzinfo=UTC)
 # 0016, which have no model, by trigger; every manager's desk rollup, 0017-0018, by trigger or by
 # the rebuild after a deferred seed): vacuumed with the copied ones, or the search reads the heap
 # for each of a common surname's customers until autovacuum comes by.
-TRIGGER_FILLED = ("complaints_nameword", "complaints_customernameword") + tuple(
-    rollup._meta.db_table for rollup in ReportDimensions.__subclasses__()
-)
+TRIGGER_FILLED = (
+    "complaints_nameword",
+    "complaints_customernameword",
+    "complaints_report_pending",  # a top-up's pending changes, folded (deleted) at its end
+) + tuple(rollup._meta.db_table for rollup in ReportDimensions.__subclasses__())
 
 
 class ClockMemoMismatch(RuntimeError):

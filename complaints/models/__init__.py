@@ -7,7 +7,8 @@ them with the complaints app and `from complaints.models import Complaint` works
     documents     Attachment, WebSubmission (the form's write-ahead), Letter
     staff         StaffProfile (a person's team), StaffAlert
     integrations  ApiToken, InboundEmail
-    reports       the dashboard's rollups, kept exact on write by triggers (migration 0018)
+    reports       the dashboard's rollups, kept by triggers (migrations 0018, 0021: pending
+                  changes, folded by complaints.rollups)
 
 The abuse guards' tables live beside the code they guard (complaints/guards.py). Models hold
 fields, constraints, indexes and tiny derived properties; rules live in complaints/services.py.

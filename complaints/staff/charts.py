@@ -24,7 +24,7 @@ def _nice_max(value: float) -> float:
     """The top of the y axis: four equal steps of 1, 2, 2.5 or 5 times a power of ten, the
     smallest that reaches `value` (84,887 open complaints: 100,000 in steps of 25,000)."""
     if value <= 0:
-        return 1
+        return 4
     power = 10 ** max(0, math.floor(math.log10(value / 4)))
     while True:
         for step in (1, 2, 2.5, 5) if power > 1 else (1, 2, 5):  # whole-number ticks
@@ -81,7 +81,7 @@ def _label_lines(label: str, width: float, *, size: int = 11) -> list[str]:
     with an ellipsis if it still does not fit): "Response sent, awaiting customer" under a
     narrow bar must not run into its neighbours' labels."""
     chars = _chars(width, size)
-    lines = textwrap.wrap(label, chars) or [""]
+    lines = textwrap.wrap(label, chars, break_long_words=False, break_on_hyphens=False) or [""]
     if len(lines) > _LABEL_LINES:
         lines = lines[: _LABEL_LINES - 1] + [" ".join(lines[_LABEL_LINES - 1 :])]
     return [line if len(line) <= chars else line[: chars - 1] + "…" for line in lines]
@@ -92,7 +92,10 @@ def _label_size(labels: Sequence[str], width: float) -> int:
     for size in _LABEL_SIZES:
         chars = _chars(width, size)
         if all(
-            len(lines := textwrap.wrap(label, chars)) <= _LABEL_LINES
+            len(
+                lines := textwrap.wrap(label, chars, break_long_words=False, break_on_hyphens=False)
+            )
+            <= _LABEL_LINES
             and all(len(line) <= chars for line in lines)
             for label in labels
         ):

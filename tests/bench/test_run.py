@@ -8,6 +8,8 @@ import pytest
 
 from bench.run import Figure, _comparison, _sizes
 
+REDIS_PORT = 18147
+
 
 def test_sizes_are_read_as_a_sorted_list_without_repeats():
     assert _sizes("1000000,100_000,100000") == [100_000, 1_000_000]
@@ -34,9 +36,15 @@ def test_the_comparison_gives_each_figure_at_each_size_with_the_ratio_and_load()
 def test_the_in_process_post_benchmark_logs_each_post_and_counts_its_statements(use_code):
     from bench.inprocess import post_in_process
     from complaints.models import Complaint, WebSubmission
+    from tests.faults.stack import OwnRedis
 
     use_code("sovision-it-2016")
-    figures = {f.name: f.value for f in post_in_process(Figure, posts=3)}
+    broker = OwnRedis(REDIS_PORT)  # the benchmark flushes its broker: never a shared one
+    try:
+        url = broker.url.removesuffix("/0") + "/1"  # the bench refuses to flush db 0
+        figures = {f.name: f.value for f in post_in_process(Figure, posts=3, redis_url=url)}
+    finally:
+        broker.stop()
     # the child process's POSTs were real: warm-up, measured and the counted one, all logged
     assert figures["POSTs"] == 3
     assert Complaint.objects.filter(customer__email__startswith="inprocess").count() == 30 + 3 + 1

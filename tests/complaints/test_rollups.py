@@ -8,6 +8,7 @@ so two writers never wait for each other there; and two folds at once count each
 from __future__ import annotations
 
 import threading
+import time
 
 import psycopg2
 import pytest
@@ -36,6 +37,23 @@ def insert_copy(cursor, of: int, reference: str) -> None:
         f"SELECT {chosen} FROM complaints_complaint WHERE id = %s",
         [reference, of],
     )
+
+
+def wait_until_blocked(pid: int, *, by: int, timeout: float = 10) -> bool:
+    """Whether backend `pid` comes to wait on a lock backend `by` holds, within `timeout`."""
+    watch = own_connection()
+    watch.autocommit = True
+    try:
+        with watch.cursor() as cursor:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                cursor.execute("SELECT %s = ANY (pg_blocking_pids(%s))", [by, pid])
+                if cursor.fetchone()[0]:
+                    return True
+                time.sleep(0.02)
+        return False
+    finally:
+        watch.close()
 
 
 def test_two_writers_of_new_complaints_do_not_wait_for_each_other(use_code):
@@ -70,6 +88,7 @@ def test_two_folds_at_once_count_each_change_once(use_code):
     assert ReportPending.objects.count() == 6
     # When one fold has counted them but not committed, and a second fold starts
     holder = own_connection()
+    other = own_connection()
     second: list[int] = []
     try:
         with holder.cursor() as cursor:
@@ -77,24 +96,20 @@ def test_two_folds_at_once_count_each_change_once(use_code):
             assert cursor.fetchone()[0] == 6
 
             def fold_again() -> None:
-                other = own_connection()
-                try:
-                    with other.cursor() as c:
-                        c.execute("SELECT complaints_report_fold(NULL)")
-                        second.append(c.fetchone()[0])
-                    other.commit()
-                finally:
-                    other.close()
+                with other.cursor() as c:
+                    c.execute("SELECT complaints_report_fold(NULL)")
+                    second.append(c.fetchone()[0])
+                other.commit()
 
             worker = threading.Thread(target=fold_again)
             worker.start()
-            worker.join(0.5)
-            # Then the second waits for the first's rows
-            assert worker.is_alive(), "the second fold did not wait for the first"
+            # Then the second waits for the first's rows (PostgreSQL says whom it waits on)
+            assert wait_until_blocked(other.get_backend_pid(), by=holder.get_backend_pid())
             holder.commit()
             worker.join(10)
     finally:
         holder.close()
+        other.close()
     # and finds them gone once the first commits: each change counted once
     assert second == [0]
     assert not ReportPending.objects.exists()

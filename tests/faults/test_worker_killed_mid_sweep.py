@@ -74,26 +74,30 @@ def due_clocks(now: datetime.datetime) -> set[tuple[int, str]]:
 @contextlib.contextmanager
 def progress_writes_blocked(progress: QuerySet) -> Iterator[Callable[[], bool]]:
     """Hold a SHARE lock on `progress`'s table from a connection of our own (reads go on,
-    inserts wait), yielding a check: is another backend of this database waiting on a lock,
-    i.e. the worker's next batch stopped inside its transaction? Released on leaving."""
+    inserts wait), yielding a check: is a backend waiting for a lock on that table, i.e. the
+    worker's next batch stopped inside its transaction? Asked from a second connection in
+    autocommit (a transaction sees pg_stat_activity as of its first look). Released on leaving."""
     table = progress.model._meta.db_table
     own = psycopg2.connect(**connection.get_connection_params())
+    watch = psycopg2.connect(**connection.get_connection_params())
+    watch.autocommit = True
     try:
-        with own.cursor() as cursor:
+        with own.cursor() as cursor, watch.cursor() as looking:
             cursor.execute(f'LOCK TABLE "{table}" IN SHARE MODE')  # BEGINs: psycopg2's default
 
             def worker_blocked() -> bool:
-                cursor.execute(
-                    "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = "
-                    "current_database() AND pid <> pg_backend_pid() "
-                    "AND wait_event_type = 'Lock')"
+                looking.execute(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted "
+                    "AND relation = %s::regclass)",
+                    [table],
                 )
-                return cursor.fetchone()[0]
+                return looking.fetchone()[0]
 
             yield worker_blocked
     finally:
         own.rollback()
         own.close()
+        watch.close()
 
 
 def emails_written(folder: Path) -> int:

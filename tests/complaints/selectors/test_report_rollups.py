@@ -29,6 +29,7 @@ from complaints.models import (
     RootCause,
 )
 from complaints.rollups import rollups_fold
+from complaints.selectors import reports
 from complaints.selectors.report_filters import ReportFilters
 from complaints.selectors.reports import dashboard_figures
 from escalation.calendar import LONDON, NATIONS, WorkingCalendar
@@ -248,6 +249,25 @@ def test_a_rebuild_discards_the_pending_changes_it_has_counted(complaints, manag
     rebuilt = rebuilt_rows()
     assert not ReportPending.objects.exists()
     assert rollup_rows() == rebuilt
+
+
+def test_a_backlog_bigger_than_a_page_should_fold_is_left_to_beat_and_said(
+    complaints, manager, monkeypatch, client
+):
+    ids, _ = complaints
+    rollups_fold()
+    monkeypatch.setattr(reports, "DASHBOARD_FOLD_MAX", 4)
+    Complaint.objects.filter(pk__in=ids).update(tier=2)  # 12 pending changes
+    figures = dashboard_figures(user=manager, filters=RANGE, now=NOW)
+    assert figures.uncounted == 8
+    assert ReportPending.objects.count() == 8
+    client.force_login(manager)
+    page = client.get("/staff/dashboard/").content.decode()
+    assert "Figures are catching up" in page and "4 recent changes to complaints are" in page
+    # and the next reads fold on until all are counted, then say nothing
+    assert dashboard_figures(user=manager, filters=RANGE, now=NOW).uncounted == 0
+    assert "catching up" not in client.get("/staff/dashboard/").content.decode()
+    assert not ReportPending.objects.exists()
 
 
 def test_the_dashboard_counts_what_is_pending_before_it_reads(complaints, manager):
