@@ -3,9 +3,9 @@
 What a POST costs Django itself, without gunicorn, the network or a load generator: the median
 CPU and wall time of POSTs sent one after another through Django's test client, and the SQL
 statements one sends. The production settings (as `bench/submit.py` runs gunicorn: rate limits
-off, `--submit-redis`, db 15 by default, as the broker, nobody consuming it) are fixed when Django starts, and the bench
-runs under the test settings, so the POSTs run in a child process (this module, run as
-`python -m bench.inprocess`), which prints its figures as JSON. It writes: every POST is a new
+off, `--submit-redis` (db 15 by default) as the broker, nobody consuming it) are fixed when
+Django starts, and the bench runs under the test settings, so the POSTs run in a child process
+(this module, run as `python -m bench.inprocess`), which prints its figures as JSON. It writes: every POST is a new
 complaint in the bench database, as the submit benchmark's are.
 """
 
@@ -80,7 +80,7 @@ def _child(posts: int) -> dict[str, float]:
     rng = random.Random(11)
     run = secrets.token_hex(4)
 
-    def post(n: int) -> int:
+    def post(n: int) -> None:
         fields = {"csrfmiddlewaretoken": csrf, "form_token": secrets.token_hex(16)}
         fields.update(_complaint_fields(rng, f"inprocess{n}@r{run}.example.com"))
         body, content_type = _multipart(fields)
@@ -94,7 +94,6 @@ def _child(posts: int) -> dict[str, float]:
         )
         if response.status_code != 303:
             raise RuntimeError(f"POST answered {response.status_code}, not 303")
-        return response.status_code
 
     for n in range(WARMUP):
         post(n)

@@ -76,12 +76,17 @@ def _chars(width: float, size: int) -> int:
     return max(4, int(width // (_CHAR_PX * size / 11)))
 
 
+def _wrap(label: str, chars: int) -> list[str]:
+    """`label` in lines of at most `chars`, words never split (a word longer stays whole)."""
+    return textwrap.wrap(label, chars, break_long_words=False, break_on_hyphens=False)
+
+
 def _label_lines(label: str, width: float, *, size: int = 11) -> list[str]:
     """`label` in lines that fit `width` pixels at `size`, at most _LABEL_LINES (the last cut
     with an ellipsis if it still does not fit): "Response sent, awaiting customer" under a
     narrow bar must not run into its neighbours' labels."""
     chars = _chars(width, size)
-    lines = textwrap.wrap(label, chars, break_long_words=False, break_on_hyphens=False) or [""]
+    lines = _wrap(label, chars) or [""]
     if len(lines) > _LABEL_LINES:
         lines = lines[: _LABEL_LINES - 1] + [" ".join(lines[_LABEL_LINES - 1 :])]
     return [line if len(line) <= chars else line[: chars - 1] + "…" for line in lines]
@@ -92,10 +97,7 @@ def _label_size(labels: Sequence[str], width: float) -> int:
     for size in _LABEL_SIZES:
         chars = _chars(width, size)
         if all(
-            len(
-                lines := textwrap.wrap(label, chars, break_long_words=False, break_on_hyphens=False)
-            )
-            <= _LABEL_LINES
+            len(lines := _wrap(label, chars)) <= _LABEL_LINES
             and all(len(line) <= chars for line in lines)
             for label in labels
         ):

@@ -8,24 +8,17 @@ so two writers never wait for each other there; and two folds at once count each
 from __future__ import annotations
 
 import threading
-import time
 
-import psycopg2
 import pytest
-from django.db import connection
 
 from complaints.models import Complaint, ReportPending
 from complaints.rollups import rollups_fold
 from tests.complaints.selectors.rollups import rebuilt_rows, rollup_rows
 from tests.factories import ComplaintFactory
+from tests.faults.stack import own_connection, wait_for
 
 # serialized_rollback: the codes of practice the migrations put there are restored after.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def own_connection():
-    """A connection of our own to the test database (not Django's), in a transaction."""
-    return psycopg2.connect(**connection.get_connection_params())
 
 
 def insert_copy(cursor, of: int, reference: str) -> None:
@@ -39,21 +32,11 @@ def insert_copy(cursor, of: int, reference: str) -> None:
     )
 
 
-def wait_until_blocked(pid: int, *, by: int, timeout: float = 10) -> bool:
-    """Whether backend `pid` comes to wait on a lock backend `by` holds, within `timeout`."""
-    watch = own_connection()
-    watch.autocommit = True
-    try:
-        with watch.cursor() as cursor:
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                cursor.execute("SELECT %s = ANY (pg_blocking_pids(%s))", [by, pid])
-                if cursor.fetchone()[0]:
-                    return True
-                time.sleep(0.02)
-        return False
-    finally:
-        watch.close()
+def blocked_by(watch, pid: int, *, by: int) -> bool:
+    """Whether backend `pid` waits on a lock backend `by` holds (`watch`: in autocommit)."""
+    with watch.cursor() as cursor:
+        cursor.execute("SELECT %s = ANY (pg_blocking_pids(%s))", [by, pid])
+        return cursor.fetchone()[0]
 
 
 def test_two_writers_of_new_complaints_do_not_wait_for_each_other(use_code):
@@ -87,8 +70,8 @@ def test_two_folds_at_once_count_each_change_once(use_code):
     Complaint.objects.filter(pk__in=ids).update(status="escalated", tier=1)
     assert ReportPending.objects.count() == 6
     # When one fold has counted them but not committed, and a second fold starts
-    holder = own_connection()
-    other = own_connection()
+    holder, other = own_connection(), own_connection()
+    watch = own_connection(autocommit=True)
     second: list[int] = []
     try:
         with holder.cursor() as cursor:
@@ -104,12 +87,15 @@ def test_two_folds_at_once_count_each_change_once(use_code):
             worker = threading.Thread(target=fold_again)
             worker.start()
             # Then the second waits for the first's rows (PostgreSQL says whom it waits on)
-            assert wait_until_blocked(other.get_backend_pid(), by=holder.get_backend_pid())
+            waiter, holding = other.get_backend_pid(), holder.get_backend_pid()
+            wait_for(lambda: blocked_by(watch, waiter, by=holding), timeout=10, every=0.02,
+                     what="the second fold to wait for the first")  # fmt: skip
             holder.commit()
             worker.join(10)
     finally:
         holder.close()
         other.close()
+        watch.close()
     # and finds them gone once the first commits: each change counted once
     assert second == [0]
     assert not ReportPending.objects.exists()

@@ -1,6 +1,7 @@
 """Real processes for the fault tests: a Redis of the test's own, Celery workers on the test
 database (committed data: the tests using them are transactional), a small SMTP server that
-can stall after it accepted a message, and the process that owns a TCP connection.
+can stall after it accepted a message, the process that owns a TCP connection, and a database
+connection of the test's own beside Django's.
 
 Nothing here touches the machine's shared Redis: the broker is a redis-server on its own port.
 """
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg2
 import pytest
 import redis
 from celery import Celery
@@ -28,6 +30,15 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
+
+
+def own_connection(*, autocommit: bool = False):
+    """A psycopg2 connection of our own to the test database, beside Django's: in a transaction
+    (psycopg2's default), or in autocommit to watch `pg_locks` live (a transaction sees
+    `pg_stat_activity` as of its first look)."""
+    own = psycopg2.connect(**connection.get_connection_params())
+    own.autocommit = autocommit
+    return own
 
 
 def wait_for(

@@ -7,7 +7,8 @@ the database) the worker is SIGKILLed, either at once (between the commit and th
 its emails to the broker) or inside a later batch's transaction: the test takes a SHARE lock
 on the table the job records its progress in, waits until the worker's next batch is blocked
 writing to it, and kills it there (a fixed delay was a race: a fast machine finished all three
-batches in 0.4 s). A fresh worker then runs the job again. Every item must be processed exactly once: none missed, nothing twice.
+batches in 0.4 s). A fresh worker then runs the job again. Every item must be processed exactly
+once: none missed, nothing twice.
 
 - The breach job: a timeline event and an audit entry per clock passed unmet, an alert per
   person, one digest email per person per batch (each alert in exactly one, each email sent:
@@ -27,9 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg2
 import pytest
-from django.db import connection
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -40,7 +39,14 @@ from escalation.models import CodeVersion
 from escalation.selectors import code_rules_cache_clear
 from notifications.models import OutboxMessage
 from tests.factories import ComplaintFactory, CustomerFactory
-from tests.faults.stack import OwnRedis, Worker, task_send, wait_for, worker_env
+from tests.faults.stack import (
+    OwnRedis,
+    Worker,
+    own_connection,
+    task_send,
+    wait_for,
+    worker_env,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 REDIS_PORT = 18142
@@ -76,11 +82,10 @@ def progress_writes_blocked(progress: QuerySet) -> Iterator[Callable[[], bool]]:
     """Hold a SHARE lock on `progress`'s table from a connection of our own (reads go on,
     inserts wait), yielding a check: is a backend waiting for a lock on that table, i.e. the
     worker's next batch stopped inside its transaction? Asked from a second connection in
-    autocommit (a transaction sees pg_stat_activity as of its first look). Released on leaving."""
+    autocommit. Released on leaving."""
     table = progress.model._meta.db_table
-    own = psycopg2.connect(**connection.get_connection_params())
-    watch = psycopg2.connect(**connection.get_connection_params())
-    watch.autocommit = True
+    own = own_connection()
+    watch = own_connection(autocommit=True)
     try:
         with own.cursor() as cursor, watch.cursor() as looking:
             cursor.execute(f'LOCK TABLE "{table}" IN SHARE MODE')  # BEGINs: psycopg2's default
