@@ -1,0 +1,199 @@
+"""A big seed copies without the secondary indexes and builds them again (bench/seed_indexes.py):
+every index comes back exactly as it was, whatever stops the seed."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+from django.db import DatabaseError, connection
+
+from bench import seed_indexes
+from bench.seed import SEEDED_TABLES, _CopyWriter, bench_seed
+from bench.seed_indexes import LEDGER, indexes_drop, indexes_dropped, indexes_restore
+from tests.complaints.selectors.rollups import rebuilt_rows, rollup_rows
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)
+SIZE = 300
+
+
+def _indexes() -> dict[str, tuple]:
+    """Every index on the seeded tables: name -> what it is (table, method, columns, operator
+    classes, options, uniqueness, whether it has expressions or a predicate). Not the text of
+    its definition: PostgreSQL spells an expression it parsed back from pg_get_indexdef
+    differently (`= ANY (ARRAY[('new'::varchar)::text, ...])` for `= ANY ((ARRAY['new'::varchar,
+    ...])::text[])`), as after any pg_dump and restore; that the spelling means the same is
+    checked below by a second round trip and by the planner's choice."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname, t.relname, a.amname, x.indkey::text, x.indclass::text,"
+            " x.indoption::text, x.indisunique, x.indexprs IS NOT NULL, x.indpred IS NOT NULL"
+            " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+            " JOIN pg_class t ON t.oid = x.indrelid JOIN pg_am a ON a.oid = i.relam"
+            " WHERE t.relname = ANY(%s)",
+            [list(SEEDED_TABLES)],
+        )
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def _definitions() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)",
+            [list(SEEDED_TABLES)],
+        )
+        return dict(cursor.fetchall())
+
+
+def _unique() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "JOIN pg_class t ON t.oid = x.indrelid WHERE t.relname = ANY(%s) AND x.indisunique",
+            [list(SEEDED_TABLES)],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.fixture
+def copies_see(monkeypatch):
+    """The indexes present at each batch's COPY."""
+    seen: list[dict[str, tuple]] = []
+    write = _CopyWriter.write
+
+    def recording(self, payload):
+        seen.append(_indexes())
+        return write(self, payload)
+
+    monkeypatch.setattr(_CopyWriter, "write", recording)
+    return seen
+
+
+def test_a_seed_that_doubles_the_complaints_copies_with_only_the_unique_indexes(copies_see):
+    before, unique = _indexes(), _unique()
+    report = bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+    assert {"complaints_complaint_reference_key", "timeline_event_dedupe"} <= unique
+    assert all(set(seen) == unique for seen in copies_see)
+    assert report.indexes_dropped == len(before) - len(unique) > 20
+    assert any("secondary indexes dropped for the copy" in line for line in report.lines())
+
+
+def test_every_dropped_index_is_built_again_as_it_was_and_struck_off_the_ledger():
+    before = _indexes()
+    bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+    assert _indexes() == before
+    assert indexes_dropped() == []
+    with connection.cursor() as cursor:  # built whole, usable by the planner
+        cursor.execute(
+            "SELECT bool_and(x.indisvalid AND x.indisready) FROM pg_index x "
+            "JOIN pg_class t ON t.oid = x.indrelid WHERE t.relname = ANY(%s)",
+            [list(SEEDED_TABLES)],
+        )
+        assert cursor.fetchone()[0]
+
+
+def test_a_rebuilt_definition_means_what_it_meant():
+    bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+    once = _definitions()
+    indexes_drop(SEEDED_TABLES)
+    indexes_restore()
+    assert _definitions() == once  # PostgreSQL's spelling is a fixed point after one trip
+    # and a queue's read still proves the partial index's predicate (status IN the open ones)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM complaints_complaint WHERE department = 'billing' AND status"
+            " IN ('new', 'acknowledged', 'investigating', 'awaiting_customer', 'escalated',"
+            " 'final_response') ORDER BY next_due_at, id LIMIT 50"
+        )
+        assert "complaint_queue_team_idx" in "".join(row[0] for row in cursor.fetchall())
+
+
+def test_a_small_top_up_keeps_every_index(copies_see):
+    bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+    before = _indexes()
+    copies_see.clear()
+    again = bench_seed(complaints=SIZE + 50, now=NOW, seed=7, batch=120)
+    assert again.indexes_dropped == 0
+    assert copies_see and all(seen == before for seen in copies_see)
+
+
+def test_a_seed_whose_batch_fails_builds_the_indexes_again_and_reports_the_failure(monkeypatch):
+    before = _indexes()
+    write, calls = _CopyWriter.write, []
+
+    def second_fails(self, payload):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return write(self, payload)
+
+    monkeypatch.setattr(_CopyWriter, "write", second_fails)
+    with pytest.raises(RuntimeError, match="disk full"):
+        bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+    assert _indexes() == before
+    assert indexes_dropped() == []
+    assert rollup_rows() == rebuilt_rows()
+
+
+def test_an_interrupted_seed_leaves_its_indexes_on_the_ledger_and_the_next_seed_builds_them(
+    monkeypatch,
+):
+    before, unique = _indexes(), _unique()
+    write = _CopyWriter.write
+
+    def interrupted(self, payload):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_CopyWriter, "write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+    assert set(_indexes()) == unique  # as Ctrl-C (or a kill) leaves the database
+    assert {name for name, _ in indexes_dropped()} == set(before) - unique
+
+    monkeypatch.setattr(_CopyWriter, "write", write)
+    lines: list[str] = []
+    bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120, progress=lines.append)
+    assert _indexes() == before
+    assert indexes_dropped() == []
+    assert any("building" in line and "indexes dropped" in line for line in lines)
+
+
+def test_a_build_that_fails_keeps_its_ledger_entry_for_the_next_run():
+    indexes_drop(["complaints_customer"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {LEDGER} SET definition = 'CREATE INDEX broken ON no_such_table (x)' "
+            "WHERE name = 'customer_postcode_idx'"
+        )
+    with pytest.raises(DatabaseError):
+        indexes_restore()
+    assert "customer_postcode_idx" in {name for name, _ in indexes_dropped()}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_outside_a_transaction_two_connections_build_beside_the_rollups_rebuild(monkeypatch):
+    before = _indexes()
+    threads: set[str] = set()
+    build = seed_indexes._build
+
+    def recording(name, definition):
+        threads.add(threading.current_thread().name)
+        build(name, definition)
+
+    monkeypatch.setattr(seed_indexes, "_build", recording)
+    alongside: list[str] = []
+    try:
+        assert indexes_drop(SEEDED_TABLES)
+        indexes_restore(alongside=lambda: alongside.append(threading.current_thread().name))
+        assert alongside == [threading.current_thread().name]
+        assert any(name.startswith("bench-index-") for name in threads)
+        assert _indexes() == before
+        assert indexes_dropped() == []
+    finally:
+        monkeypatch.undo()
+        indexes_restore()  # never leave the test database without its indexes
