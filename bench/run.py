@@ -281,11 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
 
     django.setup()
-    from bench.seed_indexes import indexes_restore
+    from bench.seed_schema import schema_restore
 
     began = time.perf_counter()
-    # Before migrating (a migration may alter them): indexes a killed seed left dropped.
-    indexes_restore(lambda line: print(line, flush=True))
+    # Before migrating (a migration may alter them): what a killed seed left dropped.
+    schema_restore(lambda line: print(line, flush=True))
     call_command("migrate", interactive=False, verbosity=0)
     database = connection.settings_dict["NAME"]
     print(f"bench: {connection.vendor} {database}, migrated in {time.perf_counter() - began:.1f} s")

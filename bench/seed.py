@@ -43,7 +43,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from bench.seed_indexes import indexes_drop, indexes_restore
+from bench.seed_schema import FOREIGN_KEY, schema_drop, schema_restore
 from complaints.models import (
     OPEN_STATUSES,
     Complaint,
@@ -270,8 +270,9 @@ TRIGGER_FILLED = (
 ) + tuple(rollup._meta.db_table for rollup in ReportDimensions.__subclasses__())
 
 
-# Tables whose secondary indexes a big seed drops and builds again at its end (seed_indexes.py):
-# the three it copies into and the name words' trigger fills one row per word of every name.
+# Tables whose foreign keys and secondary indexes a big seed drops and restores at its end
+# (seed_schema.py): the three it copies into, and the name words' trigger fills one row per word
+# of every name.
 SEEDED_TABLES = (
     Customer._meta.db_table,
     Complaint._meta.db_table,
@@ -943,8 +944,9 @@ class SeedReport:
     analyze_seconds: float = 0.0
     rollups_seconds: float | None = None  # the rebuild, when the triggers were deferred
     rollups_fold_seconds: float = 0.0  # counting the triggers' pending rows, when not
-    indexes_dropped: int = 0  # secondary indexes dropped for the copy (bench/seed_indexes.py)
-    indexes_seconds: float = 0.0  # building them again (and the rollups' rebuild alongside)
+    keys_dropped: int = 0  # foreign keys dropped for the copy (bench/seed_schema.py)
+    indexes_dropped: int = 0  # secondary indexes dropped for the copy
+    restore_seconds: float = 0.0  # restoring both (and the rollups' rebuild alongside)
     clocks_computed: int = 0
     clocks_assembled: int = 0
     peak_rss_main: float = 0.0  # MiB, this process
@@ -980,10 +982,11 @@ class SeedReport:
             else "  the desk's rollups: kept by their triggers on every COPY (a small top-up), "
             f"counted by one fold at the end in {self.rollups_fold_seconds:.1f} s"
         )
-        if self.indexes_dropped:
+        if self.keys_dropped or self.indexes_dropped:
             out.append(
-                f"  {self.indexes_dropped} secondary indexes dropped for the copy, built again "
-                f"in {self.indexes_seconds:.1f} s (the rollups' rebuild alongside)"
+                f"  {self.keys_dropped} foreign keys and {self.indexes_dropped} secondary indexes "
+                f"dropped for the copy, restored in {self.restore_seconds:.1f} s (the rollups' "
+                "rebuild beside the index builds)"
             )
         out.append(
             f"  peak memory (resident): this process {self.peak_rss_main:,.0f} MiB, the largest "
@@ -1181,8 +1184,8 @@ def bench_seed(
         raise ValueError("complaints must be >= 0 and batch >= 1")
     now = now or timezone.now()
     say = progress or (lambda line: None)
-    # Indexes an earlier seed dropped and did not build again (it was killed): build them first.
-    indexes_restore(say)
+    # What an earlier seed dropped and did not restore (it was killed): restore it first.
+    schema_restore(say)
     before = Complaint.objects.count()
     report = SeedReport(before=before, after=before)
     to_create = complaints - before
@@ -1237,9 +1240,10 @@ def bench_seed(
     # the rebuild takes 65-72 s, the triggers about twice that. A smaller top-up keeps them,
     # unless an earlier seed was killed before its rebuild and left them short.
     defer_rollups = to_create >= before or not _rollups_count_all(before)
-    # The same rule for the secondary indexes: maintained row by row on every COPY they cost
-    # more than the rows themselves; built once from the finished tables they cost a sort each.
-    drop_indexes = to_create >= before
+    # The same rule for the foreign keys and secondary indexes: checked and maintained row by
+    # row on every COPY they cost more than the rows themselves; restored once on the finished
+    # tables they cost a join or a sort each.
+    drop_schema = to_create >= before
     global _WORK
     done = 0
     builders_peak: dict[int, float] = {}
@@ -1250,8 +1254,10 @@ def bench_seed(
         if defer_rollups:
             with connection.cursor() as cursor:
                 cursor.execute("SET redress.report_rollups = 'deferred'")
-        if drop_indexes:
-            report.indexes_dropped = len(indexes_drop(SEEDED_TABLES))
+        if drop_schema:
+            dropped = schema_drop(SEEDED_TABLES)
+            report.keys_dropped = sum(kind == FOREIGN_KEY for kind, *_ in dropped)
+            report.indexes_dropped = len(dropped) - report.keys_dropped
         with spool, _builders(workers) as pool:
             ahead = max(workers, 1) + 1
             pending = deque(submit(pool, number) for number in range(min(ahead, len(sizes))))
@@ -1271,17 +1277,17 @@ def bench_seed(
                     f"  {done:>11,} / {to_create:,} complaints {elapsed:7.1f} s {done / elapsed:9,.0f}/s"
                 )
     except Exception:
-        # A batch failed: count the ones already committed and build the indexes again, then
+        # A batch failed: count the ones already committed and restore the schema, then
         # report the failure itself (a rebuild that fails too, on a lost connection say, must
         # not hide it).
         try:
             if defer_rollups:
                 _rollups_rebuild(say)
-            indexes_restore(say)
+            schema_restore(say)
         except Exception:  # noqa: BLE001 - the first error is the one to see
             say(
-                "bench_seed: the rollups or the indexes could not be rebuilt; the next seed "
-                "rebuilds them"
+                "bench_seed: the rollups or the dropped foreign keys and indexes could not be "
+                "restored; the next seed restores them"
             )
         raise
     except BaseException:  # Ctrl-C: stop now, not after a minute's rebuild
@@ -1289,18 +1295,18 @@ def bench_seed(
             with contextlib.suppress(DatabaseError):
                 _rollups_defer_end()
         say(
-            "bench_seed: interrupted; the desk's rollups and the dropped indexes are built "
-            "again at the start of the next seed"
+            "bench_seed: interrupted; the desk's rollups and the dropped foreign keys and "
+            "indexes are restored at the start of the next seed"
         )
         raise
     finally:
         _WORK = None
-    if drop_indexes:  # the rollups are deferred too: their rebuild (one core) runs alongside
+    if drop_schema:  # the rollups are deferred too: their rebuild (one core) runs alongside
 
         def rebuild() -> None:
             report.rollups_seconds = _rollups_rebuild(say)
 
-        report.indexes_seconds = indexes_restore(say, alongside=rebuild)
+        report.restore_seconds = schema_restore(say, alongside=rebuild)
     elif defer_rollups:
         report.rollups_seconds = _rollups_rebuild(say)
     else:  # the triggers appended the copies as pending changes (migration 0021): count them

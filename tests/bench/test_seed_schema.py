@@ -1,5 +1,5 @@
-"""A big seed copies without the secondary indexes and builds them again (bench/seed_indexes.py):
-every index comes back exactly as it was, whatever stops the seed."""
+"""A big seed copies without the foreign keys and secondary indexes and restores them after
+(bench/seed_schema.py): every one comes back as it was, whatever stops the seed."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import datetime
 import threading
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from bench import seed_indexes
+from bench import seed_schema
 from bench.seed import SEEDED_TABLES, _CopyWriter, bench_seed
-from bench.seed_indexes import LEDGER, indexes_drop, indexes_dropped, indexes_restore
+from bench.seed_schema import LEDGER, schema_drop, schema_dropped, schema_restore
+from complaints.models import Complaint
 from tests.complaints.selectors.rollups import rebuilt_rows, rollup_rows
+from tests.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +23,9 @@ SIZE = 300
 
 
 def _indexes() -> dict[str, tuple]:
-    """Every index on the seeded tables: name -> what it is (table, method, columns, operator
-    classes, options, uniqueness, whether it has expressions or a predicate). Not the text of
+    """Every index and foreign key of the seeded tables: name -> what it is. An index: table,
+    method, columns, operator classes, options, uniqueness, whether it has expressions or a
+    predicate. A foreign key: table, definition, validated, deferrable, deferred. Not the text of
     its definition: PostgreSQL spells an expression it parsed back from pg_get_indexdef
     differently (`= ANY (ARRAY[('new'::varchar)::text, ...])` for `= ANY ((ARRAY['new'::varchar,
     ...])::text[])`), as after any pg_dump and restore; that the spelling means the same is
@@ -36,7 +39,14 @@ def _indexes() -> dict[str, tuple]:
             " WHERE t.relname = ANY(%s)",
             [list(SEEDED_TABLES)],
         )
-        return {row[0]: row[1:] for row in cursor.fetchall()}
+        indexes = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT c.conname, t.relname, pg_get_constraintdef(c.oid), c.convalidated,"
+            " c.condeferrable, c.condeferred FROM pg_constraint c"
+            " JOIN pg_class t ON t.oid = c.conrelid WHERE t.relname = ANY(%s) AND c.contype = 'f'",
+            [list(SEEDED_TABLES)],
+        )
+        return indexes | {row[0]: row[1:] for row in cursor.fetchall()}
 
 
 def _definitions() -> dict[str, str]:
@@ -76,16 +86,18 @@ def test_a_seed_that_doubles_the_complaints_copies_with_only_the_unique_indexes(
     before, unique = _indexes(), _unique()
     report = bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
     assert {"complaints_complaint_reference_key", "timeline_event_dedupe"} <= unique
-    assert all(set(seen) == unique for seen in copies_see)
-    assert report.indexes_dropped == len(before) - len(unique) > 20
-    assert any("secondary indexes dropped for the copy" in line for line in report.lines())
+    assert all(set(seen) == unique for seen in copies_see)  # no foreign key, no other index
+    assert report.keys_dropped == 7
+    assert report.keys_dropped + report.indexes_dropped == len(before) - len(unique)
+    assert report.indexes_dropped > 20
+    assert any("7 foreign keys and" in line for line in report.lines())
 
 
-def test_every_dropped_index_is_built_again_as_it_was_and_struck_off_the_ledger():
+def test_every_dropped_key_and_index_is_restored_as_it_was_and_struck_off_the_ledger():
     before = _indexes()
     bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
     assert _indexes() == before
-    assert indexes_dropped() == []
+    assert schema_dropped() == []
     with connection.cursor() as cursor:  # built whole, usable by the planner
         cursor.execute(
             "SELECT bool_and(x.indisvalid AND x.indisready) FROM pg_index x "
@@ -98,8 +110,8 @@ def test_every_dropped_index_is_built_again_as_it_was_and_struck_off_the_ledger(
 def test_a_rebuilt_definition_means_what_it_meant():
     bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
     once = _definitions()
-    indexes_drop(SEEDED_TABLES)
-    indexes_restore()
+    schema_drop(SEEDED_TABLES)
+    schema_restore()
     assert _definitions() == once  # PostgreSQL's spelling is a fixed point after one trip
     # and a queue's read still proves the partial index's predicate (status IN the open ones)
     with connection.cursor() as cursor:
@@ -113,16 +125,16 @@ def test_a_rebuilt_definition_means_what_it_meant():
         assert "complaint_queue_team_idx" in "".join(row[0] for row in cursor.fetchall())
 
 
-def test_a_small_top_up_keeps_every_index(copies_see):
+def test_a_small_top_up_keeps_every_key_and_index(copies_see):
     bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
     before = _indexes()
     copies_see.clear()
     again = bench_seed(complaints=SIZE + 50, now=NOW, seed=7, batch=120)
-    assert again.indexes_dropped == 0
+    assert again.keys_dropped == again.indexes_dropped == 0
     assert copies_see and all(seen == before for seen in copies_see)
 
 
-def test_a_seed_whose_batch_fails_builds_the_indexes_again_and_reports_the_failure(monkeypatch):
+def test_a_seed_whose_batch_fails_restores_the_schema_and_reports_the_failure(monkeypatch):
     before = _indexes()
     write, calls = _CopyWriter.write, []
 
@@ -136,11 +148,11 @@ def test_a_seed_whose_batch_fails_builds_the_indexes_again_and_reports_the_failu
     with pytest.raises(RuntimeError, match="disk full"):
         bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
     assert _indexes() == before
-    assert indexes_dropped() == []
+    assert schema_dropped() == []
     assert rollup_rows() == rebuilt_rows()
 
 
-def test_an_interrupted_seed_leaves_its_indexes_on_the_ledger_and_the_next_seed_builds_them(
+def test_an_interrupted_seed_leaves_its_schema_on_the_ledger_and_the_next_seed_restores_it(
     monkeypatch,
 ):
     before, unique = _indexes(), _unique()
@@ -153,47 +165,74 @@ def test_an_interrupted_seed_leaves_its_indexes_on_the_ledger_and_the_next_seed_
     with pytest.raises(KeyboardInterrupt):
         bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
     assert set(_indexes()) == unique  # as Ctrl-C (or a kill) leaves the database
-    assert {name for name, _ in indexes_dropped()} == set(before) - unique
+    assert {name for _, name, _, _ in schema_dropped()} == set(before) - unique
 
     monkeypatch.setattr(_CopyWriter, "write", write)
     lines: list[str] = []
     bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120, progress=lines.append)
     assert _indexes() == before
-    assert indexes_dropped() == []
-    assert any("building" in line and "indexes dropped" in line for line in lines)
+    assert schema_dropped() == []
+    assert any("restoring 7 foreign keys" in line for line in lines)
+
+
+def test_a_restored_foreign_key_is_validated_deferred_and_enforced():
+    bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT bool_and(convalidated AND condeferrable AND condeferred), count(*)"
+            " FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+            [list(SEEDED_TABLES)],
+        )
+        assert cursor.fetchone() == (True, 7)
+        with pytest.raises(IntegrityError), transaction.atomic():  # it refuses, as before
+            cursor.execute(
+                "UPDATE complaints_complaint SET customer_id = -1"
+                " WHERE id = (SELECT min(id) FROM complaints_complaint)"
+            )
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_a_foreign_key_the_rows_break_stops_the_restore_and_stays_on_the_ledger():
+    key = "complaints_complaint_customer_id_299bf0f5_fk_complaint"
+    complaint = ComplaintFactory()
+    assert key in {name for _, name, _, _ in schema_drop(["complaints_complaint"])}
+    Complaint.objects.filter(pk=complaint.pk).update(customer_id=-1)  # nothing refuses it now
+    with pytest.raises(IntegrityError, match="customer_id"):
+        schema_restore()
+    assert key in {name for _, name, _, _ in schema_dropped()}
 
 
 def test_a_build_that_fails_keeps_its_ledger_entry_for_the_next_run():
-    indexes_drop(["complaints_customer"])
+    schema_drop(["complaints_customer"])
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {LEDGER} SET definition = 'CREATE INDEX broken ON no_such_table (x)' "
             "WHERE name = 'customer_postcode_idx'"
         )
     with pytest.raises(DatabaseError):
-        indexes_restore()
-    assert "customer_postcode_idx" in {name for name, _ in indexes_dropped()}
+        schema_restore()
+    assert "customer_postcode_idx" in {name for _, name, _, _ in schema_dropped()}
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_outside_a_transaction_two_connections_build_beside_the_rollups_rebuild(monkeypatch):
+def test_outside_a_transaction_two_connections_restore_beside_the_rollups_rebuild(monkeypatch):
     before = _indexes()
     threads: set[str] = set()
-    build = seed_indexes._build
+    build = seed_schema._restore
 
-    def recording(name, definition):
+    def recording(*entry):
         threads.add(threading.current_thread().name)
-        build(name, definition)
+        build(*entry)
 
-    monkeypatch.setattr(seed_indexes, "_build", recording)
+    monkeypatch.setattr(seed_schema, "_restore", recording)
     alongside: list[str] = []
     try:
-        assert indexes_drop(SEEDED_TABLES)
-        indexes_restore(alongside=lambda: alongside.append(threading.current_thread().name))
+        assert schema_drop(SEEDED_TABLES)
+        schema_restore(alongside=lambda: alongside.append(threading.current_thread().name))
         assert alongside == [threading.current_thread().name]
-        assert any(name.startswith("bench-index-") for name in threads)
+        assert any(name.startswith("bench-restore-") for name in threads)
         assert _indexes() == before
-        assert indexes_dropped() == []
+        assert schema_dropped() == []
     finally:
         monkeypatch.undo()
-        indexes_restore()  # never leave the test database without its indexes
+        schema_restore()  # never leave the test database without its indexes
