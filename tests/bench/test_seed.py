@@ -17,7 +17,9 @@ from django.db import connection
 from django.db.models import F, Q
 
 from bench import seed as seed_module
-from bench.seed import TRIGGER_FILLED, _ClockMemo, _CopyWriter, _References, bench_seed
+from bench.seed import _References, bench_seed
+from bench.seed_clocks import ClockMemo
+from bench.seed_copy import TRIGGER_FILLED, CopyWriter
 from complaints.models import (
     OPEN_STATUSES,
     Complaint,
@@ -93,7 +95,7 @@ def test_every_clock_is_what_compute_clocks_gives_under_the_version_in_force(see
 def test_clocks_assembled_from_the_memo_equal_compute_clocks():
     # Given rows that share their receipt, ADR, auto-close and eligibility inputs in new ways
     version = code_version_in_force(at=NOW)
-    memo = _ClockMemo({version.pk: code_rules(version)})
+    memo = ClockMemo({version.pk: code_rules(version)})
     memo.CHECK_EVERY = 10**9  # compare every row here, not the seeder's spot checks
     hour = datetime.timedelta(hours=1)
     instants = [NOW - 50 * hour, NOW - 30 * hour, NOW - 8 * hour]  # includes out-of-hours
@@ -257,7 +259,7 @@ def test_the_triggers_do_not_count_a_deferred_seed_s_copies(monkeypatch):
 def test_a_seed_whose_batch_fails_counts_the_batches_it_committed_and_reports_the_failure(
     monkeypatch,
 ):
-    write = _CopyWriter.write
+    write = CopyWriter.write
     calls = []
 
     def second_fails(self, payload):
@@ -266,7 +268,7 @@ def test_a_seed_whose_batch_fails_counts_the_batches_it_committed_and_reports_th
             raise RuntimeError("disk full")
         return write(self, payload)
 
-    monkeypatch.setattr(_CopyWriter, "write", second_fails)
+    monkeypatch.setattr(CopyWriter, "write", second_fails)
     with pytest.raises(RuntimeError, match="disk full"):
         bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
     with connection.cursor() as cursor:
@@ -314,7 +316,7 @@ def test_references_of_different_positions_never_coincide():
 def test_an_escalated_row_whose_groups_were_all_seen_still_gets_its_formal_clock():
     # Given a memo that has seen every group of a row that was never escalated
     version = code_version_in_force(at=NOW)
-    memo = _ClockMemo({version.pk: code_rules(version)})
+    memo = ClockMemo({version.pk: code_rules(version)})
     memo.CHECK_EVERY = 10**9
     hour = datetime.timedelta(hours=1)
     plain = ClockInputs(channel="email", received=NOW - 300 * hour, first_made=NOW - 300 * hour)
@@ -330,7 +332,7 @@ def test_an_escalated_row_whose_groups_were_all_seen_still_gets_its_formal_clock
 
 def test_the_clock_memo_forgets_when_full_and_stays_exact():
     version = code_version_in_force(at=NOW)
-    memo = _ClockMemo({version.pk: code_rules(version)})
+    memo = ClockMemo({version.pk: code_rules(version)})
     memo.MAX_ENTRIES, memo.CHECK_EVERY = 3, 1
     for hours in range(1, 40):
         inputs = ClockInputs(

@@ -10,7 +10,8 @@ import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from bench import seed_schema
-from bench.seed import SEEDED_TABLES, _CopyWriter, bench_seed
+from bench.seed import bench_seed
+from bench.seed_copy import SEEDED_TABLES, CopyWriter
 from bench.seed_schema import LEDGER, schema_drop, schema_dropped, schema_restore
 from complaints.models import Complaint
 from tests.complaints.selectors.rollups import rebuilt_rows, rollup_rows
@@ -72,13 +73,13 @@ def _unique() -> set[str]:
 def copies_see(monkeypatch):
     """The indexes present at each batch's COPY."""
     seen: list[dict[str, tuple]] = []
-    write = _CopyWriter.write
+    write = CopyWriter.write
 
     def recording(self, payload):
         seen.append(_indexes())
         return write(self, payload)
 
-    monkeypatch.setattr(_CopyWriter, "write", recording)
+    monkeypatch.setattr(CopyWriter, "write", recording)
     return seen
 
 
@@ -136,7 +137,7 @@ def test_a_small_top_up_keeps_every_key_and_index(copies_see):
 
 def test_a_seed_whose_batch_fails_restores_the_schema_and_reports_the_failure(monkeypatch):
     before = _indexes()
-    write, calls = _CopyWriter.write, []
+    write, calls = CopyWriter.write, []
 
     def second_fails(self, payload):
         calls.append(1)
@@ -144,7 +145,7 @@ def test_a_seed_whose_batch_fails_restores_the_schema_and_reports_the_failure(mo
             raise RuntimeError("disk full")
         return write(self, payload)
 
-    monkeypatch.setattr(_CopyWriter, "write", second_fails)
+    monkeypatch.setattr(CopyWriter, "write", second_fails)
     with pytest.raises(RuntimeError, match="disk full"):
         bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
     assert _indexes() == before
@@ -156,18 +157,18 @@ def test_an_interrupted_seed_leaves_its_schema_on_the_ledger_and_the_next_seed_r
     monkeypatch,
 ):
     before, unique = _indexes(), _unique()
-    write = _CopyWriter.write
+    write = CopyWriter.write
 
     def interrupted(self, payload):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_CopyWriter, "write", interrupted)
+    monkeypatch.setattr(CopyWriter, "write", interrupted)
     with pytest.raises(KeyboardInterrupt):
         bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
     assert set(_indexes()) == unique  # as Ctrl-C (or a kill) leaves the database
     assert {name for _, name, _, _ in schema_dropped()} == set(before) - unique
 
-    monkeypatch.setattr(_CopyWriter, "write", write)
+    monkeypatch.setattr(CopyWriter, "write", write)
     lines: list[str] = []
     bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120, progress=lines.append)
     assert _indexes() == before
