@@ -175,7 +175,8 @@ class CopyWriter:
         with transaction.atomic(), connection.cursor() as cursor:
             # Losing the last batches in a crash is fine for bench data; waiting on fsync is not.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            # Customers first, though the foreign keys are only checked at commit (deferred).
+            # Customers first, though the foreign keys (a top-up's: a big seed drops them) are only
+            # checked at commit (deferred).
             for name, path, n in payload:
                 began = time.perf_counter()
                 with open(path, "rb") as data:

@@ -51,3 +51,19 @@ def test_the_in_process_post_benchmark_logs_each_post_and_counts_its_statements(
     assert set(WebSubmission.objects.values_list("state", flat=True)) == {"accepted"}
     assert 0 < figures["POST CPU p50"] and 0 < figures["POST wall p50"]
     assert 5 <= figures["POST statements"] <= 12
+
+
+def test_a_run_restores_what_a_killed_seed_dropped_before_it_migrates(monkeypatch):
+    import django.core.management
+
+    import bench.run
+    import bench.seed_schema
+
+    calls: list[str] = []
+    monkeypatch.setattr(bench.seed_schema, "schema_restore", lambda say: calls.append("restore"))
+    monkeypatch.setattr(
+        django.core.management, "call_command", lambda name, **kwargs: calls.append(name)
+    )
+    monkeypatch.setitem(bench.run.BENCHMARKS, "noop", lambda args: calls.append("noop") or [])
+    assert bench.run.main(["--size", "10", "--only", "noop"]) == 0
+    assert calls == ["restore", "migrate", "noop"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+import time
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -70,6 +71,11 @@ def _unique() -> set[str]:
 
 
 @pytest.fixture
+def seeded_here():
+    return bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+
+
+@pytest.fixture
 def copies_see(monkeypatch):
     """The indexes present at each batch's COPY."""
     seen: list[dict[str, tuple]] = []
@@ -87,7 +93,7 @@ def test_a_seed_that_doubles_the_complaints_copies_with_only_the_unique_indexes(
     before, unique = _indexes(), _unique()
     report = bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
     assert {"complaints_complaint_reference_key", "timeline_event_dedupe"} <= unique
-    assert all(set(seen) == unique for seen in copies_see)  # no foreign key, no other index
+    assert copies_see and all(set(seen) == unique for seen in copies_see)  # no key, no index
     assert report.keys_dropped == 7
     assert report.keys_dropped + report.indexes_dropped == len(before) - len(unique)
     assert report.indexes_dropped > 20
@@ -170,7 +176,7 @@ def test_an_interrupted_seed_leaves_its_schema_on_the_ledger_and_the_next_seed_r
 
     monkeypatch.setattr(CopyWriter, "write", write)
     lines: list[str] = []
-    bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120, progress=lines.append)
+    bench_seed(complaints=0, progress=lines.append)  # adds nothing: only the start's restore
     assert _indexes() == before
     assert schema_dropped() == []
     assert any("restoring 7 foreign keys" in line for line in lines)
@@ -193,14 +199,20 @@ def test_a_restored_foreign_key_is_validated_deferred_and_enforced():
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def test_a_foreign_key_the_rows_break_stops_the_restore_and_stays_on_the_ledger():
+def test_a_foreign_key_the_rows_break_is_raised_after_the_rest_and_stays_on_the_ledger():
     key = "complaints_complaint_customer_id_299bf0f5_fk_complaint"
     complaint = ComplaintFactory()
+    before = _indexes()
     assert key in {name for _, name, _, _ in schema_drop(["complaints_complaint"])}
     Complaint.objects.filter(pk=complaint.pk).update(customer_id=-1)  # nothing refuses it now
+    rebuilt = []
     with pytest.raises(IntegrityError, match="customer_id"):
-        schema_restore()
-    assert key in {name for _, name, _, _ in schema_dropped()}
+        schema_restore(alongside=lambda: rebuilt.append(1))
+    assert [name for _, name, _, _ in schema_dropped()] == [key]  # the rest were restored
+    after = _indexes()
+    assert set(after) == set(before)  # the key is back, enforced for new rows, but
+    assert after[key] != before[key] and after[key][2] is False  # not validated
+    assert rebuilt == [1]  # and the rollups' rebuild still ran
 
 
 def test_a_build_that_fails_keeps_its_ledger_entry_for_the_next_run():
@@ -216,24 +228,64 @@ def test_a_build_that_fails_keeps_its_ledger_entry_for_the_next_run():
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_outside_a_transaction_two_connections_restore_beside_the_rollups_rebuild(monkeypatch):
+def test_outside_a_transaction_two_connections_restore_keys_then_indexes_beside_the_rebuild(
+    monkeypatch,
+):
     before = _indexes()
-    threads: set[str] = set()
-    build = seed_schema._restore
+    done: list[tuple[str, str, int]] = []  # (kind, thread, backend pid), in order
+    building = threading.Event()  # an index build has started on the other connection
+    restore = seed_schema._restore
 
-    def recording(*entry):
-        threads.add(threading.current_thread().name)
-        build(*entry)
+    def recording(kind, name, table, definition):
+        if kind == seed_schema.INDEX and threading.current_thread().name != "MainThread":
+            building.set()
+        restore(kind, name, table, definition)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            done.append((kind, threading.current_thread().name, cursor.fetchone()[0]))
+
+    def rebuild() -> None:  # stands in for the rollups' rebuild: it must overlap a build
+        assert building.wait(30), "no index was built beside the rebuild"
 
     monkeypatch.setattr(seed_schema, "_restore", recording)
-    alongside: list[str] = []
     try:
         assert schema_drop(SEEDED_TABLES)
-        schema_restore(alongside=lambda: alongside.append(threading.current_thread().name))
-        assert alongside == [threading.current_thread().name]
-        assert any(name.startswith("bench-restore-") for name in threads)
+        schema_restore(alongside=rebuild)
+        kinds = [kind for kind, _, _ in done]
+        assert kinds == sorted(kinds, key=lambda kind: kind != seed_schema.FOREIGN_KEY)
+        for kind in (seed_schema.FOREIGN_KEY, seed_schema.INDEX):  # two connections a phase
+            assert len({pid for k, _, pid in done if k == kind}) <= seed_schema.BUILDERS
+        assert len({pid for k, _, pid in done if k == seed_schema.INDEX}) == seed_schema.BUILDERS
         assert _indexes() == before
         assert schema_dropped() == []
     finally:
         monkeypatch.undo()
         schema_restore()  # never leave the test database without its indexes
+
+
+def test_ctrl_c_beside_the_builds_stops_the_other_connection_too(monkeypatch):
+    started = threading.Event()
+    restored: list[str] = []
+
+    def slow(kind, name, table, definition):
+        started.set()
+        time.sleep(0.05)
+        restored.append(name)
+
+    def interrupted() -> None:
+        started.wait(10)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(seed_schema, "_restore", slow)
+    entries = [(seed_schema.INDEX, f"index_{n}", "t", "") for n in range(200)]
+    with pytest.raises(KeyboardInterrupt):
+        seed_schema._run(entries, interrupted)
+    assert 0 < len(restored) < 20  # it stopped after the entry it was on, not after all 200
+
+
+def test_a_seed_to_the_size_there_rebuilds_rollups_a_killed_rebuild_left_short(seeded_here):
+    with connection.cursor() as cursor:  # as a seed killed in its rebuild leaves them
+        cursor.execute("DELETE FROM complaints_report_received")
+    again = bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+    assert again.created == 0 and again.rollups_seconds is not None
+    assert rollup_rows() == rebuilt_rows()
