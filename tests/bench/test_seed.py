@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from bench import seed as seed_module
 from bench.seed import _References, bench_seed
 from bench.seed_clocks import ClockMemo
-from bench.seed_copy import TRIGGER_FILLED, CopyWriter
+from bench.seed_copy import TRIGGER_FILLED
 from complaints.models import (
     OPEN_STATUSES,
     Complaint,
@@ -257,18 +257,8 @@ def test_the_triggers_do_not_count_a_deferred_seed_s_copies(monkeypatch):
 
 
 def test_a_seed_whose_batch_fails_counts_the_batches_it_committed_and_reports_the_failure(
-    monkeypatch,
+    second_write_fails,
 ):
-    write = CopyWriter.write
-    calls = []
-
-    def second_fails(self, payload):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-        return write(self, payload)
-
-    monkeypatch.setattr(CopyWriter, "write", second_fails)
     with pytest.raises(RuntimeError, match="disk full"):
         bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
     with connection.cursor() as cursor:

@@ -141,17 +141,10 @@ def test_a_small_top_up_keeps_every_key_and_index(copies_see):
     assert copies_see and all(seen == before for seen in copies_see)
 
 
-def test_a_seed_whose_batch_fails_restores_the_schema_and_reports_the_failure(monkeypatch):
+def test_a_seed_whose_batch_fails_restores_the_schema_and_reports_the_failure(
+    second_write_fails,
+):
     before = _indexes()
-    write, calls = CopyWriter.write, []
-
-    def second_fails(self, payload):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-        return write(self, payload)
-
-    monkeypatch.setattr(CopyWriter, "write", second_fails)
     with pytest.raises(RuntimeError, match="disk full"):
         bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
     assert _indexes() == before
