@@ -26,9 +26,10 @@ ledger still lists, and strikes each entry off in the transaction that finishes 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import connection, transaction
 
@@ -48,14 +49,26 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+@contextlib.contextmanager
+def _checks_run_first(cursor) -> Iterator[None]:
+    """Inside a test's transaction, ALTER TABLE, DROP INDEX and CREATE INDEX refuse a table
+    with foreign-key checks still deferred: run them first, and defer again after (Django's
+    foreign keys are all initially deferred). Outside one, every batch has committed."""
+    if not connection.in_atomic_block:
+        yield
+        return
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    try:
+        yield
+    finally:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def schema_drop(tables: Iterable[str]) -> list[Entry]:
     """Drop the foreign keys and secondary indexes of `tables`, recording each definition in
     `LEDGER` in the same transaction; returns what was dropped."""
     tables = list(tables)
-    inside = connection.in_atomic_block  # a test's transaction, with checks still deferred
-    with transaction.atomic(), connection.cursor() as cursor:
-        if inside:  # ALTER TABLE and DROP INDEX refuse a table with checks pending: run them
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.cursor() as cursor, _checks_run_first(cursor), transaction.atomic():
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {LEDGER} (kind text NOT NULL, name text NOT NULL,"
             " table_name text NOT NULL, definition text NOT NULL,"
@@ -98,8 +111,6 @@ def schema_drop(tables: Iterable[str]) -> list[Entry]:
                 cursor.execute(f"ALTER TABLE {_quote(table)} DROP CONSTRAINT {_quote(name)}")
             else:
                 cursor.execute(f"DROP INDEX {_quote(name)}")
-        if inside:
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return found
 
 
@@ -225,8 +236,8 @@ def schema_restore(
     complaints admits index builds but not validations. A key the rows break does not stop the
     rest: the indexes are built and the rebuild runs, then its error is raised; the key stays
     on the ledger, in place but not validated (it holds for new rows), until a restore after
-    the rows are mended validates it. Inside a transaction (a test) everything runs on this connection, in turn,
-    since other connections cannot see its tables.
+    the rows are mended validates it. Inside a transaction (a test) everything runs on this
+    connection, in turn, since other connections cannot see its tables.
     """
     say = say or (lambda line: None)
     began = time.perf_counter()
@@ -243,20 +254,14 @@ def schema_restore(
         if alongside is not None:
             alongside()
         if pending:
-            with connection.cursor() as cursor:
-                # ALTER TABLE and CREATE INDEX refuse a table with foreign-key checks still
-                # deferred in this transaction: run them now (Django's are initially deferred).
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                try:
-                    for entry in pending:
-                        try:
-                            if entry[0] == FOREIGN_KEY:
-                                _key_add(*entry)
-                            _restore(*entry)
-                        except Exception as error:  # noqa: BLE001 - raised after the rest
-                            failed = failed or error
-                finally:
-                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            with connection.cursor() as cursor, _checks_run_first(cursor):
+                for entry in pending:
+                    try:
+                        if entry[0] == FOREIGN_KEY:
+                            _key_add(*entry)
+                        _restore(*entry)
+                    except Exception as error:  # noqa: BLE001 - raised after the rest
+                        failed = failed or error
     else:
         try:
             for entry in keys:
