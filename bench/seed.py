@@ -408,6 +408,12 @@ def bench_seed(
     # row on every COPY they cost more than the rows themselves; restored once on the finished
     # tables they cost a join or a sort each.
     drop_schema = to_create >= before
+    # What a seed that stops before its end leaves to be done again, and how.
+    unfinished: list[tuple[str, Callable[[Progress], object]]] = []
+    if defer_rollups:
+        unfinished.append(("the desk's rollups", _rollups_rebuild))
+    if drop_schema:
+        unfinished.append(("the dropped foreign keys and indexes", schema_restore))
     global _WORK
     done = 0
     builders_peak: dict[int, float] = {}
@@ -444,12 +450,7 @@ def bench_seed(
         # A batch failed: count the ones already committed and restore the schema, each on
         # its own, then report the failure itself (a rebuild that fails too, on a lost
         # connection say, must not hide it).
-        for what, restore in (
-            ("the desk's rollups", _rollups_rebuild if defer_rollups else None),
-            ("the dropped foreign keys and indexes", schema_restore),
-        ):
-            if restore is None:
-                continue
+        for what, restore in unfinished:
             try:
                 restore(say)
             except Exception:  # noqa: BLE001 - the first error is the one to see
@@ -459,10 +460,9 @@ def bench_seed(
         if defer_rollups:
             with contextlib.suppress(DatabaseError):
                 _rollups_defer_end()
-        say(
-            "bench_seed: interrupted; the desk's rollups and the dropped foreign keys and "
-            "indexes are restored at the start of the next seed"
-        )
+        if unfinished:
+            left = " and ".join(what for what, _ in unfinished)
+            say(f"bench_seed: interrupted; {left} are restored at the start of the next seed")
         raise
     finally:
         _WORK = None
