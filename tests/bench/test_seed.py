@@ -277,6 +277,14 @@ def test_a_small_top_up_rebuilds_rollups_an_interrupted_seed_left_short(seeded):
     assert rollup_rows() == rebuilt_rows()
 
 
+def test_a_seed_to_the_size_there_rebuilds_rollups_a_killed_rebuild_left_short(seeded):
+    with connection.cursor() as cursor:  # as a seed killed in its rebuild leaves them
+        cursor.execute("DELETE FROM complaints_report_received")
+    again = bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
+    assert again.created == 0 and again.rollups_seconds is not None
+    assert rollup_rows() == rebuilt_rows()
+
+
 def test_after_a_deferred_seed_this_connection_s_writes_are_counted_again(seeded):
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('redress.report_rollups', true)")

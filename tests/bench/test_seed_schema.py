@@ -71,11 +71,6 @@ def _unique() -> set[str]:
 
 
 @pytest.fixture
-def seeded_here():
-    return bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
-
-
-@pytest.fixture
 def copies_see(monkeypatch):
     """The indexes present at each batch's COPY."""
     seen: list[dict[str, tuple]] = []
@@ -274,11 +269,3 @@ def test_ctrl_c_beside_the_builds_stops_the_other_connection_too(monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         seed_schema._run(entries, interrupted)
     assert 0 < len(restored) < 20  # it stopped after the entry it was on, not after all 200
-
-
-def test_a_seed_to_the_size_there_rebuilds_rollups_a_killed_rebuild_left_short(seeded_here):
-    with connection.cursor() as cursor:  # as a seed killed in its rebuild leaves them
-        cursor.execute("DELETE FROM complaints_report_received")
-    again = bench_seed(complaints=SIZE, now=NOW, seed=7, batch=120)
-    assert again.created == 0 and again.rollups_seconds is not None
-    assert rollup_rows() == rebuilt_rows()
